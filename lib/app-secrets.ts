@@ -1,0 +1,30 @@
+// Secret `app-secrets` is created at deploy time from GitHub Secrets (scripts/deploy.sh); the
+// manifests only name its keys, so no value can ever reach dist/.
+import * as k8s from '../imports/k8s';
+
+export const APP_SECRETS = 'app-secrets';
+
+/** Every key of `app-secrets`: the GitHub secret names, one for one. */
+export const SECRET_KEYS = [
+  'REDIS_PASSWORD',
+  'JUDGE0_POSTGRES_USER',
+  'JUDGE0_POSTGRES_PASSWORD',
+  'JUDGE0_POSTGRES_DB',
+  'MONGODB_USERNAME',
+  'MONGODB_PASSWORD',
+  'OPENAI_API_KEY',
+  'INTERNAL_SERVICE_SECRET',
+  'BOT_SERVICE_SECRET',
+  'COLYSEUS_RESERVATION_SECRET',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'S3_BUCKET_NAME',
+  'AWS_REGION',
+  'MONGODB_URI',
+] as const;
+export type SecretKey = typeof SECRET_KEYS[number];
+
+/** An environment variable `name` read from key `key` of `app-secrets`. */
+export function secretEnv(name: string, key: SecretKey = name as SecretKey): k8s.EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: APP_SECRETS, key } } };
+}

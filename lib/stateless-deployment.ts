@@ -1,0 +1,54 @@
+import { Construct } from 'constructs';
+import * as k8s from '../imports/k8s';
+import { labelsFor, selectorFor } from './pod';
+
+export interface StatelessDeploymentProps {
+  /** Name of the Deployment, its PodDisruptionBudget and its selector label. */
+  readonly name: string;
+  /** `app.kubernetes.io/component` label. */
+  readonly component: string;
+  readonly replicas: number;
+  /** The pod template's spec. */
+  readonly podSpec: k8s.PodSpec;
+  /** Annotations on the Deployment object (e.g. a documented policy exemption). @default none */
+  readonly annotations?: Record<string, string>;
+}
+
+/**
+ * A Deployment that updates with zero downtime (one surge pod, never fewer ready pods than
+ * replicas) and a PodDisruptionBudget that lets a node drain evict one pod at a time.
+ */
+export class StatelessDeployment extends Construct {
+  readonly deployment: k8s.KubeDeployment;
+  readonly disruptionBudget: k8s.KubePodDisruptionBudget;
+  readonly selector: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: StatelessDeploymentProps) {
+    super(scope, id);
+    const labels = labelsFor(props.name, props.component);
+    this.selector = selectorFor(props.name);
+
+    this.deployment = new k8s.KubeDeployment(this, 'Deployment', {
+      metadata: { name: props.name, labels, annotations: props.annotations },
+      spec: {
+        replicas: props.replicas,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: this.selector },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
+        template: {
+          metadata: { labels },
+          spec: { automountServiceAccountToken: false, enableServiceLinks: false, ...props.podSpec },
+        },
+      },
+    });
+
+    // maxUnavailable 1 (not minAvailable = replicas): with one replica a drain still proceeds.
+    this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: { name: props.name, labels },
+      spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: this.selector } },
+    });
+  }
+}

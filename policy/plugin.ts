@@ -1,0 +1,86 @@
+// cdk8s validation plugin (cdk8s.yaml `validations:`). cdk8s synth writes the manifests to a
+// staging directory; this plugin checks them and only when every rule passes publishes them to
+// dist/. A failed synth or a violation therefore never touches the previous dist/.
+import * as fs from 'fs';
+import { parseAllDocuments } from 'yaml';
+import { loadConfig } from '../lib/config';
+import { capacityOf, formatCapacity } from './capacity';
+import { Manifest } from './manifest';
+import { publishManifests } from './publish';
+import { evaluate } from './rules';
+
+/** The parts of cdk8s-cli's ValidationContext this plugin uses. */
+export interface ValidationContext {
+  readonly manifests: readonly string[];
+  readonly stdout?: boolean;
+  readonly logger: { log(message: string): void };
+  readonly report: {
+    addViolation(violation: {
+      ruleName: string; recommendation: string; fix: string;
+      violatingResources: { resourceName: string; locations: string[]; manifestPath: string }[];
+    }): void;
+    submit(status: 'success' | 'failure', metadata?: Record<string, string>): void;
+  };
+}
+
+export interface CodeClashersPolicyProps {
+  /** Directory the manifests are published to when they pass. @default 'dist' */
+  readonly publishTo?: string;
+}
+
+export function readManifests(files: readonly string[]): { file: string; object: Manifest }[] {
+  return files.flatMap(file => parseAllDocuments(fs.readFileSync(file, 'utf8'))
+    .map(doc => doc.toJS() as Manifest)
+    .filter(Boolean)
+    .map(object => ({ file, object })));
+}
+
+export class CodeClashersPolicy {
+  private readonly publishTo: string;
+
+  constructor(props: CodeClashersPolicyProps = {}) {
+    this.publishTo = props.publishTo ?? 'dist';
+  }
+
+  async validate(context: ValidationContext): Promise<void> {
+    const documents = readManifests(context.manifests);
+    const objects = documents.map(d => d.object);
+    const fileOf = (id: string) => documents.find(d => `${d.object.kind}/${d.object.metadata.name}` === id)?.file ?? '';
+
+    let failed = 0;
+    for (const { rule, findings } of evaluate(objects, process.env)) {
+      if (findings.length === 0) continue;
+      failed += findings.length;
+      context.report.addViolation({
+        ruleName: rule.name,
+        recommendation: `${rule.why} ${findings.map(f => `${f.object}: ${f.message}`).join('; ')}`,
+        fix: rule.fix,
+        violatingResources: findings.map(f => ({ resourceName: f.object, locations: f.location ? [f.location] : [], manifestPath: fileOf(f.object) })),
+      });
+    }
+
+    // Capacity is a warning: a larger node or fewer replicas are the user's call.
+    const config = loadConfig(process.env);
+    const capacity = capacityOf(objects, config.node);
+    context.logger.log(`Capacity (requests must fit K8S_NODE_CPU=${config.node.cpu}, K8S_NODE_MEMORY=${config.node.memory}):\n${formatCapacity(capacity)}`);
+    if (capacity.overBudget.length > 0) {
+      context.report.addViolation({
+        ruleName: 'capacity (warning)',
+        recommendation: `Over the node budget: ${capacity.overBudget.join('; ')}. Pods beyond it stay Pending, typically the surge pod of a rollout.`,
+        fix: 'Lower K8S_<SVC>_REPLICAS or K8S_<SVC>_{CPU,MEMORY}_REQUEST (largest first in the table above), or raise K8S_NODE_CPU/K8S_NODE_MEMORY for a larger node.',
+        violatingResources: [{ resourceName: 'total', locations: [], manifestPath: '' }],
+      });
+    }
+
+    if (failed > 0) {
+      context.report.submit('failure', { violations: String(failed) });
+      context.logger.log(`Policy failed: ${this.publishTo}/ was left as it was.`);
+      return;
+    }
+    context.report.submit('success', { objects: String(objects.length), capacity: capacity.overBudget.length ? 'over budget (warning)' : 'fits' });
+    if (!context.stdout) {
+      publishManifests(context.manifests, this.publishTo);
+      context.logger.log(`Published ${context.manifests.length} manifests to ${this.publishTo}/`);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+import * as fs from 'fs';
+import * as path from 'path';
+
+/**
+ * Replaces `target` with the manifests in `files`, all at once: the new tree is written next to
+ * it and swapped in by rename, so `target` is never partial and survives any failure before.
+ */
+export function publishManifests(files: readonly string[], target: string): void {
+  const parent = path.dirname(path.resolve(target));
+  const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}-new-`));
+  try {
+    for (const file of files) fs.copyFileSync(file, path.join(staging, path.basename(file)));
+    const previous = `${path.resolve(target)}.old-${process.pid}`;
+    const had = fs.existsSync(target);
+    if (had) fs.renameSync(target, previous);
+    fs.renameSync(staging, target);
+    if (had) fs.rmSync(previous, { recursive: true, force: true });
+  } catch (error) {
+    fs.rmSync(staging, { recursive: true, force: true });
+    throw error;
+  }
+}
