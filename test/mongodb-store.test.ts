@@ -1,0 +1,47 @@
+import { Testing } from 'cdk8s';
+import { loadConfig } from '../lib/config';
+import { MongoDbStore } from '../lib/mongodb-store';
+import { podsOf } from '../lib/network';
+import { envOf, find, testChart } from './util';
+
+function synth(allowedCidrs = ['0.0.0.0/0']) {
+  const chart = testChart();
+  new MongoDbStore(chart, 'MongoDb', {
+    sizing: loadConfig({}).sizing.MONGODB, storageClassName: 'fast', storageSize: '20Gi', allowedCidrs, clients: [podsOf('colyseus')],
+  });
+  return Testing.synth(chart);
+}
+
+test('StatefulSet with its volume from a claim template on the given class', () => {
+  const set = find(synth(), 'StatefulSet', 'mongodb');
+  expect(set.spec.volumeClaimTemplates[0].spec).toEqual({
+    accessModes: ['ReadWriteOnce'], storageClassName: 'fast', resources: { requests: { storage: '20Gi' } },
+  });
+  expect(set.spec.template.spec.containers[0].volumeMounts).toContainEqual({ name: 'data', mountPath: '/data/db' });
+});
+
+test('runs as the image\'s mongodb uid with writable paths for a read-only image', () => {
+  const pod = find(synth(), 'StatefulSet', 'mongodb').spec.template.spec;
+  expect(pod.securityContext).toMatchObject({ runAsUser: 999, runAsGroup: 999, fsGroup: 999, runAsNonRoot: true });
+  const mounts = pod.containers[0].volumeMounts.map((m: any) => m.mountPath);
+  expect(mounts).toEqual(expect.arrayContaining(['/data/db', '/data/configdb', '/tmp']));
+});
+
+test('root user from app-secrets, created by the image on first start', () => {
+  const env = envOf(find(synth(), 'StatefulSet', 'mongodb').spec.template.spec.containers[0]);
+  expect(env.MONGO_INITDB_ROOT_USERNAME.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'MONGODB_USERNAME' });
+  expect(env.MONGO_INITDB_ROOT_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'MONGODB_PASSWORD' });
+});
+
+test('NodePort 32017 keeps client addresses; only allowed CIDRs and in-cluster clients get in', () => {
+  const objects = synth(['203.0.113.0/24']);
+  const external = find(objects, 'Service', 'mongodb-external');
+  expect(external.spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Local' });
+  expect(external.spec.ports[0]).toMatchObject({ port: 27017, nodePort: 32017 });
+  const policy = find(objects, 'NetworkPolicy', 'mongodb');
+  expect(policy.spec.ingress).toEqual([
+    { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'colyseus' } } }], ports: [{ protocol: 'TCP', port: 27017 }] },
+    { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 27017 }] },
+  ]);
+  expect(policy.spec.egress).toEqual([]);
+});
