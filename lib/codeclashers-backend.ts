@@ -9,7 +9,7 @@ import { JUDGE0_PORT } from './judge0-settings';
 import { Judge0Worker } from './judge0-worker';
 import { MongoDbStore } from './mongodb-store';
 import { podsOf } from './network';
-import { NAMESPACE } from './pod';
+import { NAMESPACE } from './labels';
 import { RedisStore } from './redis-store';
 import { RetainedStorageClass } from './retained-storage-class';
 

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { NAMESPACE, PART_OF } from './pod';
+import { NAMESPACE, PART_OF } from './labels';
 
 export interface CodeClashersNamespaceProps {
   /**

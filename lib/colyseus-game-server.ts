@@ -6,9 +6,8 @@ import { Judge0Server } from './judge0-server';
 import { JUDGE0_PORT } from './judge0-settings';
 import { PUBLIC_INTERNET, allowTraffic, podsOf, tcp } from './network';
 import { MONGODB_PORT, MongoDbStore } from './mongodb-store';
-import {
-  HARDENED_CONTAINER, httpProbe, labelsFor, nonRootPod, resourceRequirements, scratchDirs,
-} from './pod';
+import { labelsFor } from './labels';
+import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { REDIS_PORT, RedisStore } from './redis-store';
 import { StatelessDeployment } from './stateless-deployment';
 

@@ -3,9 +3,8 @@ import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
 import { Sizing } from './config';
 import { Lane, allowTraffic, tcp } from './network';
-import {
-  HARDENED_CONTAINER, execProbe, labelsFor, nonRootPod, resourceRequirements, scratchDirs, selectorFor, startupBudget,
-} from './pod';
+import { labelsFor, selectorFor } from './labels';
+import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 /** 16 as Judge0 upstream; postgres 18 moved its data directory. */
 export const POSTGRES_IMAGE = 'postgres:16.6';

@@ -4,9 +4,8 @@ import { Sizing } from './config';
 import { Judge0Database, POSTGRES_PORT } from './judge0-database';
 import { JUDGE0_IMAGE, JUDGE0_PORT, judge0Env } from './judge0-settings';
 import { Lane, allowTraffic, podsOf, tcp } from './network';
-import {
-  HARDENED_CONTAINER, httpProbe, labelsFor, nonRootPod, resourceRequirements, scratchDirs, startupBudget,
-} from './pod';
+import { labelsFor } from './labels';
+import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 import { REDIS_PORT, RedisStore } from './redis-store';
 import { StatelessDeployment } from './stateless-deployment';
 

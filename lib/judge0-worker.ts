@@ -3,7 +3,8 @@ import { Sizing } from './config';
 import { Judge0Database, POSTGRES_PORT } from './judge0-database';
 import { JUDGE0_IMAGE, judge0Env } from './judge0-settings';
 import { allowTraffic, podsOf, tcp } from './network';
-import { EXEMPTION_ANNOTATION_PREFIX, execProbe, resourceRequirements } from './pod';
+import { EXEMPTION_ANNOTATION_PREFIX } from './labels';
+import { execProbe, resourceRequirements } from './pod';
 import { REDIS_PORT, RedisStore } from './redis-store';
 import { StatelessDeployment } from './stateless-deployment';
 

@@ -3,9 +3,8 @@ import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
 import { Sizing } from './config';
 import { Lane, allowTraffic, tcp } from './network';
-import {
-  HARDENED_CONTAINER, execProbe, labelsFor, nonRootPod, resourceRequirements, scratchDirs, selectorFor, startupBudget,
-} from './pod';
+import { labelsFor, selectorFor } from './labels';
+import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 export const MONGODB_IMAGE = 'mongo:7.0.16';
 export const MONGODB_PORT = 27017;

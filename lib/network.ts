@@ -2,7 +2,7 @@
 // (CodeClashersNamespace); each workload then opens exactly its own lane with `allowTraffic`.
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { selectorFor } from './pod';
+import { selectorFor } from './labels';
 
 /** Pods of workload `name` in this namespace. */
 export function podsOf(name: string): k8s.NetworkPolicyPeer {

@@ -3,26 +3,6 @@
 import * as k8s from '../imports/k8s';
 import { Resources } from './config';
 
-export const NAMESPACE = 'codeclashers';
-export const PART_OF = 'codeclashers';
-export const NAME_LABEL = 'app.kubernetes.io/name';
-
-/**
- * Selector labels. Written out, not derived from construct paths: a selector is immutable, so
- * it must not change when code is refactored.
- */
-export function selectorFor(name: string): Record<string, string> {
-  return { [NAME_LABEL]: name };
-}
-
-/** Labels of every object and pod of workload `name`. */
-export function labelsFor(name: string, component: string): Record<string, string> {
-  return { ...selectorFor(name), 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/component': component };
-}
-
-/** Annotation that records why a workload is exempt from a rule; the policy plugin reads it. */
-export const EXEMPTION_ANNOTATION_PREFIX = 'policy.codeclashers.dev/exempt-';
-
 /** Pod-level security for a workload that runs as `uid` (never root). */
 export function nonRootPod(uid: number): k8s.PodSecurityContext {
   return {

@@ -3,9 +3,8 @@ import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
 import { Sizing } from './config';
 import { Lane, allowTraffic, tcp } from './network';
-import {
-  HARDENED_CONTAINER, execProbe, labelsFor, nonRootPod, resourceRequirements, scratchDirs, selectorFor, startupBudget,
-} from './pod';
+import { labelsFor, selectorFor } from './labels';
+import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 import { parseQuantity } from './quantity';
 
 export const REDIS_IMAGE = 'redis:7.2.7';

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { PART_OF } from './pod';
+import { PART_OF } from './labels';
 
 export interface RetainedStorageClassProps {
   /** Name of the class. */

@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { labelsFor, selectorFor } from './pod';
+import { labelsFor, selectorFor } from './labels';
 
 export interface StatelessDeploymentProps {
   /** Name of the Deployment, its PodDisruptionBudget and its selector label. */

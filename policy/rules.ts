@@ -1,7 +1,7 @@
 // The rules every synthesized manifest must pass before it reaches dist/ (and so the cluster).
 // Each rule says why it exists and how to fix a violation; README.md lists them.
 import { SECRET_KEYS } from '../lib/app-secrets';
-import { EXEMPTION_ANNOTATION_PREFIX } from '../lib/pod';
+import { EXEMPTION_ANNOTATION_PREFIX } from '../lib/labels';
 import { isQuantity, parseQuantity } from '../lib/quantity';
 import { Manifest, Workload, idOf, selects, workloadsOf } from './manifest';
 
