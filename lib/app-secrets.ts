@@ -28,3 +28,12 @@ export type SecretKey = typeof SECRET_KEYS[number];
 export function secretEnv(name: string, key: SecretKey = name as SecretKey): k8s.EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: APP_SECRETS, key } } };
 }
+
+/** Keys a deploy cannot do without; the others (OpenAI, S3, the frontend's MONGODB_URI) may be empty. */
+export function requiredSecrets(judge0Enabled: boolean): SecretKey[] {
+  return [
+    'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD',
+    'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET', 'COLYSEUS_RESERVATION_SECRET',
+    ...(judge0Enabled ? ['JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'] as const : []),
+  ];
+}
