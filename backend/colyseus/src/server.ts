@@ -1,0 +1,91 @@
+// Wires the game server: Colyseus with Redis presence and driver, the duel room, health routes,
+// and cross-replica WebSocket forwarding.
+import { createEndpoint, createRouter, matchMaker, Server } from '@colyseus/core';
+import { RedisDriver } from '@colyseus/redis-driver';
+import { RedisPresence } from '@colyseus/redis-presence';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import * as http from 'http';
+import Redis from 'ioredis';
+import { DuelRoom } from './duel-room';
+import { Judge0Client } from './judge0';
+import { DISCARD_RESULTS, MatchResults, MongoMatchResults } from './match-results';
+import { ProcessRegistry } from './process-registry';
+import { Settings } from './settings';
+import { WaitingDuels } from './waiting-duels';
+import { FORWARDED_HEADER, forwardUpgrade, refuseUpgrade, roomTarget } from './websocket-forwarder';
+
+export interface GameServer {
+  readonly server: Server;
+  readonly processId: string;
+}
+
+export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<GameServer> {
+  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
+  const registry = new ProcessRegistry(redis);
+  let draining = false;
+
+  const results: MatchResults = settings.mongodbUri ? new MongoMatchResults(settings.mongodbUri) : DISCARD_RESULTS;
+  if (!settings.mongodbUri) log('MONGODB_URI is not set: match results are not persisted.');
+  if (!settings.judge0Url) log('JUDGE0_URL is not set: submissions cannot be judged.');
+  DuelRoom.services = {
+    secrets: { reservationSecret: settings.reservationSecret, botSecret: settings.botSecret },
+    judge: settings.judge0Url ? new Judge0Client({ url: settings.judge0Url, token: settings.judge0Token }) : undefined,
+    results,
+    waiting: new WaitingDuels(redis),
+    matchSeconds: settings.matchSeconds,
+  };
+
+  const httpServer = http.createServer();
+  const isForeign = (url: string | undefined) => {
+    const target = roomTarget(url);
+    return !!target && target.processId !== matchMaker.processId;
+  };
+  const transport = new WebSocketTransport({ noServer: true });
+  // Upgrades for rooms of this process go to Colyseus; the rest are forwarded below.
+  transport.attachToServer(httpServer, { filter: req => !isForeign(req.url) });
+  httpServer.on('upgrade', (req, socket, head) => {
+    if (!isForeign(req.url)) return;
+    if (req.headers[FORWARDED_HEADER]) {
+      refuseUpgrade(socket, 421, 'Misdirected Request');
+      return;
+    }
+    registry.lookup(roomTarget(req.url)!.processId).then(address => {
+      if (address) forwardUpgrade(req, socket, head, address);
+      else refuseUpgrade(socket, 404, 'Not Found');
+    }, () => refuseUpgrade(socket, 503, 'Service Unavailable'));
+  });
+
+  const server = new Server({
+    transport,
+    presence: new RedisPresence(settings.redisUrl),
+    driver: new RedisDriver(settings.redisUrl),
+    greet: false,
+  });
+  server.define('duel', DuelRoom);
+
+  // /healthz: the process works. /readyz: it takes new matches (not draining, Redis answers).
+  server.router = createRouter({
+    healthz: createEndpoint('/healthz', { method: 'GET' }, async () => new Response('ok')),
+    readyz: createEndpoint('/readyz', { method: 'GET' }, async () => {
+      if (draining) return new Response('draining', { status: 503 });
+      const redisUp = await redis.ping().then(() => true, () => false);
+      return redisUp ? new Response('ready') : new Response('redis unreachable', { status: 503 });
+    }),
+  }) as any;
+
+  server.onBeforeShutdown(() => {
+    draining = true;
+    log('SIGTERM: draining; no new matches here, live ones play to their end.');
+  });
+  server.onShutdown(async () => {
+    await registry.unregister().catch(() => undefined);
+    await results.close().catch(() => undefined);
+    redis.disconnect();
+    log('Drained: every room is closed.');
+  });
+
+  await server.listen(settings.port);
+  await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
+  log(`Colyseus process ${matchMaker.processId} listening on ${settings.port}, reachable by other replicas at ${settings.podIp}:${settings.port}`);
+  return { server, processId: matchMaker.processId };
+}

@@ -1,0 +1,47 @@
+// Environment of the game server. A missing required variable stops start-up with one line.
+
+export interface Settings {
+  readonly port: number;
+  readonly redisUrl: string;
+  /** How the other replicas reach this process (the pod IP in Kubernetes). */
+  readonly podIp: string;
+  /** Verifies players' tokens. */
+  readonly reservationSecret: string;
+  /** Verifies bots' tokens. */
+  readonly botSecret: string;
+  /** Judge0 API base URL; unset: submissions cannot be judged. */
+  readonly judge0Url?: string;
+  readonly judge0Token?: string;
+  /** Where match results go; unset: not persisted. */
+  readonly mongodbUri?: string;
+  /** Longest match. */
+  readonly matchSeconds: number;
+}
+
+export class SettingsError extends Error {}
+
+export function loadSettings(env: NodeJS.ProcessEnv): Settings {
+  const required = (name: string, example: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new SettingsError(`${name} is not set; expected ${example}`);
+    return value;
+  };
+  const whole = (name: string, fallback: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (!/^[1-9]\d*$/.test(raw)) throw new SettingsError(`${name}=${JSON.stringify(raw)} is invalid; expected a whole number >= 1`);
+    return Number(raw);
+  };
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  return {
+    port: whole('PORT', 2567),
+    redisUrl: required('REDIS_URL', 'redis://:password@host:6379/0'),
+    podIp: optional('POD_IP') ?? '127.0.0.1',
+    reservationSecret: required('COLYSEUS_RESERVATION_SECRET', 'the secret that signs players\' tokens (HS256)'),
+    botSecret: required('BOT_SERVICE_SECRET', 'the secret that signs bots\' tokens (HS256)'),
+    judge0Url: optional('JUDGE0_URL')?.replace(/\/+$/, ''),
+    judge0Token: optional('JUDGE0_AUTH_TOKEN'),
+    mongodbUri: optional('MONGODB_URI'),
+    matchSeconds: whole('MATCH_SECONDS', 900),
+  };
+}

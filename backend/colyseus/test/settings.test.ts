@@ -1,0 +1,18 @@
+import { loadSettings } from '../src/settings';
+
+const base = { REDIS_URL: 'redis://:pw@redis:6379/0', COLYSEUS_RESERVATION_SECRET: 'p', BOT_SERVICE_SECRET: 'b' };
+
+test('defaults', () => {
+  expect(loadSettings(base)).toEqual({
+    port: 2567, redisUrl: base.REDIS_URL, podIp: '127.0.0.1', reservationSecret: 'p', botSecret: 'b',
+    judge0Url: undefined, judge0Token: undefined, mongodbUri: undefined, matchSeconds: 900,
+  });
+});
+
+test.each(['REDIS_URL', 'COLYSEUS_RESERVATION_SECRET', 'BOT_SERVICE_SECRET'])('a missing %s is one line naming it', name => {
+  expect(() => loadSettings({ ...base, [name]: '' })).toThrow(new RegExp(`^${name} is not set; expected .+$`));
+});
+
+test('bad numbers are named', () => {
+  expect(() => loadSettings({ ...base, MATCH_SECONDS: '10m' })).toThrow('MATCH_SECONDS="10m" is invalid; expected a whole number >= 1');
+});
