@@ -130,13 +130,13 @@ export class Deploy {
   private readonly rows = new Map<string, SummaryRow>();
   private readonly summary: string[] = [];
   private objects: Manifest[] = [];
-  private readonly judge0: boolean;
+  /** Whether Judge0 is deployed (K8S_JUDGE0_ENABLED), known once the preflight read the configuration. */
+  private judge0 = true;
   private readonly hostRoot: string;
 
   constructor(private readonly root: string, private readonly env: Env) {
     this.redact = redactor(env);
     this.hostRoot = env.DEPLOY_HOST_ROOT ?? '/';
-    this.judge0 = env.K8S_JUDGE0_ENABLED?.trim() !== 'false';
   }
 
   log(message: string): void {
@@ -199,7 +199,7 @@ export class Deploy {
     this.step('Preflight');
     const problems: string[] = [];
     try {
-      loadConfig(this.env);
+      this.judge0 = loadConfig(this.env).judge0.enabled;
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problems.push(...error.problems);

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { SECRET_KEYS } from '../lib/app-secrets';
 import {
   appSecretsManifest, capacityProblems, changedSecretKeys, changedWorkloads, judge0Blockers, missingSecrets, redactor,
-  secretKeysByWorkload, summaryTable,
+  secretKeysByWorkload, summaryTable, withRepositoryVariables,
 } from '../scripts/deploy';
 import { synthBackend } from './util';
 
@@ -61,6 +61,18 @@ describe('decisions', () => {
   test('redaction hides every secret value, longest first', () => {
     const redact = redactor({ REDIS_PASSWORD: 'abcd', MONGODB_PASSWORD: 'abcdef', OPENAI_API_KEY: 'x' });
     expect(redact('pw=abcdef and abcd, x stays')).toBe('pw=*** and ***, x stays');
+  });
+
+  test('repository variables (GITHUB_VARS_JSON) supply the K8S_* knobs; the environment wins; other variables stay out', () => {
+    const env = withRepositoryVariables({
+      GITHUB_VARS_JSON: JSON.stringify({ K8S_JUDGE0_ENABLED: 'false', K8S_BOTS_REPLICAS: '1', OTHER: 'x' }),
+      K8S_BOTS_REPLICAS: '3', K3S_VERSION: '',
+    });
+    expect(env.K8S_JUDGE0_ENABLED).toBe('false');
+    expect(env.K8S_BOTS_REPLICAS).toBe('3');
+    expect(env.OTHER).toBeUndefined();
+    expect(env.K3S_VERSION).toBeUndefined(); // empty means unset: the default
+    expect(withRepositoryVariables({})).toEqual({});
   });
 
   test('summary table', () => {

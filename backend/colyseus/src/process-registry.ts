@@ -7,6 +7,7 @@ const PREFIX = 'codeclashers:colyseus:process:';
 
 export class ProcessRegistry {
   private timer?: NodeJS.Timeout;
+  private registered?: string;
 
   constructor(private readonly redis: Redis, private readonly ttlSeconds = 30) {}
 
@@ -18,8 +19,6 @@ export class ProcessRegistry {
     this.timer.unref();
     this.registered = processId;
   }
-
-  private registered?: string;
 
   async lookup(processId: string): Promise<string | null> {
     return this.redis.get(PREFIX + processId);
