@@ -46,7 +46,9 @@ export class Judge0Server extends Construct {
           name: 'judge0-server',
           image: JUDGE0_IMAGE,
           imagePullPolicy: 'IfNotPresent',
-          // args, not command: the image's entrypoint must still run before the script.
+          // args, not command: the image's entrypoint must still run before the script. Its
+          // `sudo cron` fails here (no privilege escalation) and the script goes on: that cron
+          // only clears caches and sends telemetry.
           args: ['./scripts/server'],
           ports: [{ name: 'http', containerPort: JUDGE0_PORT }],
           env: judge0Env(),

@@ -50,7 +50,8 @@ export class Judge0Worker extends Construct {
           args: ['./scripts/workers'],
           env: [...judge0Env(), { name: 'COUNT', value: String(props.workersPerPod) }],
           resources: resourceRequirements(props.sizing.resources),
-          securityContext: { privileged: true, allowPrivilegeEscalation: true, runAsUser: 0, runAsNonRoot: false },
+          // As upstream runs it: the image's judge0 user, privileged (isolate and `sudo cron` need it).
+          securityContext: { privileged: true, allowPrivilegeEscalation: true },
           startupProbe: { ...working, periodSeconds: 5, failureThreshold: 36 },
           readinessProbe: working,
           livenessProbe: { ...working, periodSeconds: 20 },
