@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../lib/config';
 import { capacityOf, formatCapacity } from './capacity';
-import { Manifest } from './manifest';
+import { Manifest, workloadsOf } from './manifest';
 import { publishManifests } from './publish';
 import { evaluate } from './rules';
 
@@ -63,6 +63,9 @@ export class CodeClashersPolicy {
     const config = loadConfig(process.env);
     const capacity = capacityOf(objects, config.node);
     context.logger.log(`Capacity (requests must fit K8S_NODE_CPU=${config.node.cpu}, K8S_NODE_MEMORY=${config.node.memory}):\n${formatCapacity(capacity)}`);
+    for (const w of workloadsOf(objects).filter(x => x.surges && (x.podSpec.terminationGracePeriodSeconds ?? 30) > 120)) {
+      context.logger.log(`Note: old ${w.id} pods drain for up to ${w.podSpec.terminationGracePeriodSeconds} s in a rollout and keep their requests meanwhile; leave room for them or new pods wait.`);
+    }
     if (capacity.overBudget.length > 0) {
       context.report.addViolation({
         ruleName: 'capacity (warning)',

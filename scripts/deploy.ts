@@ -368,7 +368,11 @@ export class Deploy {
   private timeoutFor(kind: string, name: string): number {
     const base = Number(this.env.DEPLOY_ROLLOUT_TIMEOUT_SECONDS || 300);
     // Stores replay their data, Judge0 migrates its database before it answers.
-    return kind === 'StatefulSet' || name === 'judge0-server' ? base * 2 : base;
+    const start = kind === 'StatefulSet' || name === 'judge0-server' ? base * 2 : base;
+    // Old pods keep their requests while they drain (Colyseus: a whole match); on a full node
+    // the next new pod waits for that room, which is no reason to roll back.
+    const grace = workloadsOf(this.objects).find(w => w.id === `${kind}/${name}`)?.podSpec.terminationGracePeriodSeconds ?? 30;
+    return start + grace;
   }
 
   /** 7. Wait for every changed workload; on the first failure undo all of them. */

@@ -181,6 +181,12 @@ describe('deploy against the stand-in', () => {
       expect.stringMatching(/^ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{40}$/),
       expect.stringMatching(/^ghcr\.io\/acme\/codeclashers-bots:[0-9a-f]{40}$/),
     ]);
+    const timeouts = Object.fromEntries(called(run, 'kubectl', 'rollout', 'status').map(c => [c[3], c[6]]));
+    expect(timeouts).toMatchObject({
+      'deployment/bots': '--timeout=360s', // 300 + its 60 s grace period
+      'deployment/colyseus': '--timeout=1260s', // 300 + a whole match of drain (900 + 60)
+      'statefulset/mongodb': '--timeout=660s', // a store: 600 + 60
+    });
     expect(rolloutStatus(run)).toEqual([
       'deployment/bots', 'deployment/colyseus', 'deployment/judge0-server', 'deployment/judge0-worker', 'deployment/postgres',
       'statefulset/mongodb', 'statefulset/redis',
