@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { SECRET_KEYS, SecretKey, requiredSecrets } from '../lib/app-secrets';
+import { SECRET_KEYS, requiredSecrets } from '../lib/app-secrets';
 import { ConfigError, loadConfig } from '../lib/config';
 import { NAMESPACE, NAME_LABEL } from '../lib/labels';
 import { parseQuantity, formatCpu, formatMemory } from '../lib/quantity';
@@ -133,6 +133,8 @@ export class Deploy {
   /** Whether Judge0 is deployed (K8S_JUDGE0_ENABLED), known once the preflight read the configuration. */
   private judge0 = true;
   private readonly hostRoot: string;
+  /** Keys of app-secrets whose value this run changes. */
+  private changedKeys: string[] = [];
 
   constructor(private readonly root: string, private readonly env: Env) {
     this.redact = redactor(env);
@@ -299,8 +301,6 @@ export class Deploy {
   }
 
   /** 5. Namespace (with the rest of the cluster chart) and the Secrets; restarts follow in apply(). */
-  private changedKeys: string[] = [];
-
   applySecrets(): void {
     this.step('Namespace and secrets');
     this.kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager=codeclashers-deploy', '-f', 'dist/1-cluster.k8s.yaml']);
@@ -348,7 +348,7 @@ export class Deploy {
     const readers = secretKeysByWorkload(this.objects);
     for (const [id, keys] of readers) {
       const [kind, name] = id.split('/');
-      if (!this.changedKeys.some(k => keys.has(k as SecretKey))) continue;
+      if (!this.changedKeys.some(k => keys.has(k))) continue;
       if (changed.some(c => c.kind === kind && c.name === name)) continue;
       if (!before.some(b => b.kind === kind && b.name === name)) continue;
       this.kubectl(['rollout', 'restart', `${kind.toLowerCase()}/${name}`, '-n', NAMESPACE]);
