@@ -9,6 +9,7 @@ export function publishManifests(files: readonly string[], target: string): void
   const parent = path.dirname(path.resolve(target));
   const staging = fs.mkdtempSync(path.join(parent, `.${path.basename(target)}-new-`));
   try {
+    fs.chmodSync(staging, 0o755); // mkdtemp makes it private; dist/ is an ordinary directory
     for (const file of files) fs.copyFileSync(file, path.join(staging, path.basename(file)));
     const previous = `${path.resolve(target)}.old-${process.pid}`;
     const had = fs.existsSync(target);

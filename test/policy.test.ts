@@ -139,7 +139,7 @@ describe('plugin', () => {
     Object.assign(process.env, env);
     return new CodeClashersPolicy({ publishTo: dist }).validate(context).then(() => {
       process.env = saved;
-      return { status, violations, logs, dist: fs.readdirSync(dist) };
+      return { status, violations, logs, dist: fs.readdirSync(dist), distPath: dist };
     });
   }
 
@@ -147,6 +147,7 @@ describe('plugin', () => {
     const passed = await run(good);
     expect(passed.status).toBe('success');
     expect(passed.dist).toEqual(['1-all.k8s.yaml']);
+    expect(fs.statSync(passed.distPath).mode & 0o777).toBe(0o755);
     expect(passed.violations.map(v => v.ruleName)).toEqual(['capacity (warning)']);
     expect(passed.logs.join('\n')).toContain('| total |');
   });
