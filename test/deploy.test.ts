@@ -244,8 +244,8 @@ describe('deploy against the stand-in', () => {
     expect(run.output).toContain('boom, REDIS_PASSWORD=***'); // last log lines, redacted
     expect(run.output).toContain('error: Deployment/bots did not become ready');
     expect(run.summary).toContain('## Deploy failed');
-    expect(run.summary).toMatch(/\| Deployment\/bots \| .* \| updated; \*\*failed\*\*|\*\*failed\*\*.*rolled back/);
-    expect(run.summary).toContain('rolled back');
+    expect(run.summary).toMatch(/\| Deployment\/bots \| .* \| \*\*failed\*\*: .*timed out.*; rolled back \| \d+ s \|/);
+    expect(run.summary).toMatch(/\| Deployment\/colyseus \| .* \| unchanged \|/);
     expect(noSecretIn(run)).toEqual([]);
   });
 
