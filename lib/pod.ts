@@ -1,5 +1,5 @@
-// Building blocks every workload shares: labels, hardened security contexts, writable scratch
-// directories and probes. The policy plugin (policy/) checks the output of these.
+// Building blocks every workload shares: hardened security contexts, writable scratch
+// directories, resources and probes (names and labels: labels.ts). The policy plugin (policy/) checks the output of these.
 import * as k8s from '../imports/k8s';
 import { Resources } from './config';
 

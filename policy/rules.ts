@@ -106,13 +106,14 @@ export const RULES: readonly Rule[] = [
       const findings: Finding[] = workloads
         .filter(w => !selects(w.object.spec?.selector, w.podLabels) || !Object.keys(w.object.spec?.selector?.matchLabels ?? {}).length)
         .map(w => ({ object: w.id, location: 'spec.selector', message: 'selector does not match the pod template labels' }));
-      const selectorOf = (o: Manifest) => (o.kind === 'Service' ? { matchLabels: o.spec?.selector } : o.kind === 'NetworkPolicy' ? o.spec?.podSelector : o.spec?.selector);
+      const selectorField = (o: Manifest) => (o.kind === 'NetworkPolicy' ? 'podSelector' : 'selector');
       for (const o of objects.filter(x => ['Service', 'PodDisruptionBudget', 'NetworkPolicy'].includes(x.kind))) {
-        const selector = selectorOf(o);
+        const raw = o.spec?.[selectorField(o)];
+        const selector = o.kind === 'Service' ? { matchLabels: raw } : raw;
         if (o.kind === 'NetworkPolicy' && !Object.keys(selector?.matchLabels ?? {}).length) continue; // namespace-wide
         const inNamespace = workloads.filter(w => w.object.metadata.namespace === o.metadata.namespace);
         if (!inNamespace.some(w => selects(selector, w.podLabels))) {
-          findings.push({ object: idOf(o), location: o.kind === 'Service' ? 'spec.selector' : o.kind === 'NetworkPolicy' ? 'spec.podSelector' : 'spec.selector', message: 'selects no pods of any workload' });
+          findings.push({ object: idOf(o), location: `spec.${selectorField(o)}`, message: 'selects no pods of any workload' });
         }
       }
       return findings;

@@ -29,11 +29,11 @@ export interface DuelServices {
   readonly results: MatchResults;
   readonly waiting: WaitingDuels;
   readonly matchSeconds: number;
-  /** Seconds a finished duel stays open so clients see the result. @default 5 */
-  readonly resultSeconds?: number;
 }
 
 const MAX_SOURCE_BYTES = 64 * 1024;
+/** Seconds a finished duel stays open so clients see the result. */
+const RESULT_SECONDS = 5;
 /** Seconds a disconnected player has to come back before the match is forfeited. */
 const RECONNECT_SECONDS = 30;
 
@@ -158,7 +158,7 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
       endedAt: new Date(),
     };
     this.services.results.save(result).catch(error => console.error(`could not record match ${this.roomId}: ${error.message}`));
-    this.clock.setTimeout(() => this.disconnect(), (this.services.resultSeconds ?? 5) * 1000);
+    this.clock.setTimeout(() => this.disconnect(), RESULT_SECONDS * 1000);
   }
 
   /**

@@ -3,8 +3,8 @@
 // cannot run code itself), then polled until every test has a final status.
 import { TestCase } from './problems';
 
-/** Judge0 status ids (GET /statuses). 1 and 2 are not final. */
-export const STATUS = { IN_QUEUE: 1, PROCESSING: 2, ACCEPTED: 3, WRONG_ANSWER: 4 } as const;
+/** Judge0 status ids (GET /statuses): 1 In Queue and 2 Processing are not final. */
+const STATUS = { PROCESSING: 2, ACCEPTED: 3 } as const;
 
 export type Verdict =
   | { readonly kind: 'accepted'; readonly passed: number; readonly total: number }

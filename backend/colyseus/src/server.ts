@@ -14,12 +14,7 @@ import { Settings } from './settings';
 import { WaitingDuels } from './waiting-duels';
 import { FORWARDED_HEADER, forwardUpgrade, refuseUpgrade, roomTarget } from './websocket-forwarder';
 
-export interface GameServer {
-  readonly server: Server;
-  readonly processId: string;
-}
-
-export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<GameServer> {
+export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
   const registry = new ProcessRegistry(redis);
   let draining = false;
@@ -87,5 +82,4 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   await server.listen(settings.port);
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
   log(`Colyseus process ${matchMaker.processId} listening on ${settings.port}, reachable by other replicas at ${settings.podIp}:${settings.port}`);
-  return { server, processId: matchMaker.processId };
 }
