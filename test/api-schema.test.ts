@@ -1,12 +1,16 @@
-// Strict field check against the Kubernetes 1.27 OpenAPI definitions the API classes were
-// generated from (../shared/k8s-schemas), like `kubectl apply --validate=strict`: unknown or
+// Strict field check against the Kubernetes OpenAPI definitions in imports/k8s-schemas (1.27, which
+// the API classes were generated from, and the minor version of the pinned k3s), like `kubectl apply --validate=strict`: unknown or
 // misspelt fields and wrong types fail here instead of on the cluster.
 import * as fs from 'fs';
 import * as path from 'path';
+import { DEFAULT_K3S_VERSION } from '../scripts/deploy';
 import { synthBackend } from './util';
 
-const SCHEMA = path.resolve(__dirname, '../../shared/k8s-schemas/v1.27.0/_definitions.json');
-const definitions: Record<string, any> = JSON.parse(fs.readFileSync(SCHEMA, 'utf8')).definitions;
+const SCHEMAS = path.resolve(__dirname, '../imports/k8s-schemas');
+const VERSIONS = fs.readdirSync(SCHEMAS).filter(v => v.startsWith('v')).sort();
+const load = (version: string): Record<string, any> =>
+  JSON.parse(fs.readFileSync(path.join(SCHEMAS, version, '_definitions.json'), 'utf8')).definitions;
+let definitions: Record<string, any> = load(VERSIONS[0]);
 
 function definitionFor(apiVersion: string, kind: string): any {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
@@ -49,15 +53,24 @@ export function violations(value: any, schema: any, at = ''): string[] {
   return []; // free-form (e.g. Quantity is a string, RawExtension)
 }
 
-test.each([
-  ['defaults', {}],
-  ['without Judge0', { K8S_JUDGE0_ENABLED: 'false' }],
-])('every object is valid Kubernetes 1.27, strictly (%s)', (_, env) => {
-  for (const o of synthBackend(env)) {
-    const schema = definitionFor(o.apiVersion, o.kind);
-    expect([o.kind, schema ? 'known' : 'unknown']).toEqual([o.kind, 'known']);
-    expect([`${o.kind}/${o.metadata.name}`, violations(o, schema)]).toEqual([`${o.kind}/${o.metadata.name}`, []]);
-  }
+test('the schemas of the imports and of the pinned k3s are both committed', () => {
+  const minor = DEFAULT_K3S_VERSION.match(/^v1\.(\d+)\.\d+\+k3s\d+$/)![1];
+  expect(VERSIONS).toEqual(expect.arrayContaining(['v1.27.0', `v1.${minor}.0`]));
+});
+
+describe.each(VERSIONS)('Kubernetes %s', version => {
+  beforeAll(() => { definitions = load(version); });
+
+  test.each([
+    ['defaults', {}],
+    ['without Judge0', { K8S_JUDGE0_ENABLED: 'false' }],
+  ])('every object is valid, strictly (%s)', (_, env) => {
+    for (const o of synthBackend(env)) {
+      const schema = definitionFor(o.apiVersion, o.kind);
+      expect([o.kind, schema ? 'known' : 'unknown']).toEqual([o.kind, 'known']);
+      expect([`${o.kind}/${o.metadata.name}`, violations(o, schema)]).toEqual([`${o.kind}/${o.metadata.name}`, []]);
+    }
+  });
 });
 
 test('the checker itself catches misspelt fields and wrong types', () => {

@@ -33,7 +33,7 @@ afterEach(async () => {
 
 async function startBots(env: Record<string, string> = {}): Promise<Proc> {
   const port = await freePort();
-  const proc = run(path.join(__dirname, '../node_modules/.bin/node'), [path.join(__dirname, '../dist/index.js')], {
+  const proc = run(process.execPath, [path.join(__dirname, '../dist/index.js')], {
     PORT: String(port),
     COLYSEUS_URL: `ws://127.0.0.1:${colyseus.port}`,
     REDIS_URL: redis.url,

@@ -65,7 +65,7 @@ export async function startRedis(): Promise<Proc & { url: string }> {
   return Object.assign(proc, { url: `redis://127.0.0.1:${port}/0` });
 }
 
-const NODE = path.join(__dirname, '../node_modules/.bin/node');
+const NODE = process.execPath;
 
 export async function startColyseus(env: Record<string, string>): Promise<Proc> {
   const port = await freePort();

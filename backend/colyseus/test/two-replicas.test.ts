@@ -173,7 +173,7 @@ describe('auth', () => {
 
 test('a missing required variable stops start-up with one line naming it', async () => {
   const { run } = await import('./harness');
-  const proc = run(`${__dirname}/../node_modules/.bin/node`, [`${__dirname}/../dist/index.js`], { REDIS_URL: redis.url, BOT_SERVICE_SECRET: 'x' }, 0);
+  const proc = run(process.execPath, [`${__dirname}/../dist/index.js`], { REDIS_URL: redis.url, BOT_SERVICE_SECRET: 'x' }, 0);
   expect(await proc.exited).toBe(1);
   expect(proc.output().trim()).toBe("error: COLYSEUS_RESERVATION_SECRET is not set; expected the secret that signs players' tokens (HS256)");
 });

@@ -4,14 +4,14 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { SECRET_KEYS } from '../lib/app-secrets';
+import { SECRET_KEYS } from '../../lib/app-secrets';
 import {
   appSecretsManifest, capacityProblems, changedSecretKeys, changedWorkloads, judge0Blockers, missingSecrets, redactor,
   secretKeysByWorkload, summaryTable, withRepositoryVariables,
-} from '../scripts/deploy';
-import { synthBackend } from './util';
+} from '../../scripts/deploy';
+import { synthBackend } from '../util';
 
-const ROOT = path.resolve(__dirname, '..');
+const ROOT = path.resolve(__dirname, '../..');
 const SECRETS = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `value-of-${k.toLowerCase()}-${i}x`]));
 
 describe('decisions', () => {
