@@ -4,8 +4,8 @@
 import * as fs from 'fs';
 import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../lib/config';
-import { capacityOf, formatCapacity } from './capacity';
-import { Manifest, workloadsOf } from './manifest';
+import { capacityOf, formatCapacity } from '../lib/capacity';
+import { Manifest, workloadsOf } from '../lib/manifest';
 import { publishManifests } from './publish';
 import { evaluate } from './rules';
 

@@ -16,8 +16,8 @@ import { SECRET_KEYS, requiredSecrets } from '../lib/app-secrets';
 import { ConfigError, loadConfig } from '../lib/config';
 import { NAMESPACE, NAME_LABEL } from '../lib/labels';
 import { parseQuantity, formatCpu, formatMemory } from '../lib/quantity';
-import { capacityOf } from '../policy/capacity';
-import { Manifest, workloadsOf } from '../policy/manifest';
+import { capacityOf } from '../lib/capacity';
+import { Manifest, workloadsOf } from '../lib/manifest';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

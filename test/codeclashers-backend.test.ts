@@ -1,5 +1,5 @@
 import { SECRET_KEYS } from '../lib/app-secrets';
-import { Manifest, selects, workloadsOf } from '../policy/manifest';
+import { Manifest, selects, workloadsOf } from '../lib/manifest';
 import { evaluate } from '../policy/rules';
 import { envOf, find, synthBackend, workload } from './util';
 

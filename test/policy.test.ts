@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { capacityOf, formatCapacity } from '../policy/capacity';
-import { Manifest } from '../policy/manifest';
+import { capacityOf, formatCapacity } from '../lib/capacity';
+import { Manifest } from '../lib/manifest';
 import { CodeClashersPolicy, ValidationContext } from '../policy/plugin';
 import { RULES, evaluate } from '../policy/rules';
 import { synthBackend } from './util';

@@ -1,7 +1,7 @@
 import { App, Chart, Testing } from 'cdk8s';
 import { CodeClashersBackend } from '../lib/codeclashers-backend';
 import { loadConfig } from '../lib/config';
-import { Manifest, Workload, workloadsOf } from '../policy/manifest';
+import { Manifest, Workload, workloadsOf } from '../lib/manifest';
 
 /** The objects the full app synthesizes for `env`, in apply order. */
 export function synthBackend(env: Record<string, string> = {}): Manifest[] {

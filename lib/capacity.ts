@@ -1,7 +1,7 @@
 // What the backend asks of the node: requests and limits per workload and in total, counting
 // the extra pod a rolling update surges. The scheduler places pods by requests, so requests over
 // the node's capacity mean pods stuck in Pending (often exactly during a deploy).
-import { formatCpu, formatMemory, parseQuantity } from '../lib/quantity';
+import { formatCpu, formatMemory, parseQuantity } from './quantity';
 import { Manifest, workloadsOf } from './manifest';
 
 export interface CapacityRow {
