@@ -35,11 +35,11 @@ export function playerToken(server: DuelServer, sub: string, expiresIn = '15m'):
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 /** Polls `check` every 200 ms until it is truthy; the error names `what`. */
-export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export async function waitUntil<T>(check: () => T | Promise<T>, timeoutMs: number, what: string): Promise<Exclude<T, undefined | null | false | '' | 0>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
-    if (value) return value;
+    if (value) return value as Exclude<T, undefined | null | false | '' | 0>;
     if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
     await sleep(200);
   }
