@@ -1,0 +1,98 @@
+// The e2e's other decisions: images pre-pulled and retried, job secrets, the verdict checks,
+// the rollback's change, the prune's checks.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseAllDocuments } from 'yaml';
+import { requiredSecrets } from '../lib/app-secrets';
+import { Manifest } from '../lib/manifest';
+import { judgeFailure } from '../scripts/e2e/duel';
+import { imagesToPull, retryDelaySeconds } from '../scripts/e2e/prepull';
+import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
+import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
+import { generatedSecrets, githubEnvLines } from '../scripts/e2e/secrets';
+
+const dist = ['2-stores.k8s.yaml', '3-apps.k8s.yaml']
+  .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(__dirname, '../dist', f), 'utf8')).map(d => d.toJS() as Manifest));
+
+describe('prepull', () => {
+  test('third-party images of the committed manifests; our own images are pushed, not pulled', () => {
+    const images = imagesToPull(dist, 'cluster');
+    expect(images.some(i => /codeclashers-(colyseus|bots)/.test(i))).toBe(false);
+    expect(images.some(i => i.startsWith('judge0/judge0:'))).toBe(true);
+    expect(images.length).toBe(new Set(images).size);
+  });
+
+  test('Judge0 off: neither Judge0 (amd64 only) nor PostgreSQL is pulled', () => {
+    const cluster = imagesToPull(dist, 'cluster');
+    const off = imagesToPull(dist, 'off');
+    expect(off.some(i => i.startsWith('judge0/') || i.startsWith('postgres'))).toBe(false);
+    expect(off.every(i => cluster.includes(i))).toBe(true);
+    expect(off.length).toBeGreaterThan(0);
+  });
+
+  test('rate limits wait longer each time, then give up; other errors are not retried forever', () => {
+    const limited = 'failed to pull: 429 Too Many Requests - Server message: toomanyrequests: You have reached your pull rate limit';
+    expect([1, 2, 3, 4, 5].map(n => retryDelaySeconds(n, limited))).toEqual([30, 60, 90, 120, undefined]);
+    expect(retryDelaySeconds(1, 'dial tcp: i/o timeout')).toBe(10);
+    expect(retryDelaySeconds(4, 'dial tcp: i/o timeout')).toBeUndefined();
+    expect(retryDelaySeconds(1, 'docker.io/judge0/judge0:9: not found')).toBeUndefined();
+  });
+});
+
+describe('job secrets', () => {
+  test('every key the deploy requires gets a value; passwords random and long; optional keys stay unset', () => {
+    let n = 0;
+    const secrets = generatedSecrets(bytes => `${'ab'.repeat(bytes)}${n++}`);
+    for (const key of requiredSecrets(true)) expect(secrets[key]).toBeTruthy();
+    expect(secrets.REDIS_PASSWORD!.length).toBeGreaterThanOrEqual(64);
+    expect(new Set(Object.values(secrets)).size).toBe(Object.keys(secrets).length);
+    expect(secrets.OPENAI_API_KEY).toBeUndefined();
+    expect(secrets.MONGODB_USERNAME).toMatch(/^[a-z_][a-z0-9_]*$/);
+    expect(secrets.JUDGE0_POSTGRES_USER).toMatch(/^[a-z_][a-z0-9_]*$/);
+  });
+
+  test('real randomness: two runs share no value', () => {
+    const [a, b] = [generatedSecrets(), generatedSecrets()];
+    expect(a.REDIS_PASSWORD).not.toBe(b.REDIS_PASSWORD);
+    expect(a.REDIS_PASSWORD).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('each value is masked before it is written to GITHUB_ENV', () => {
+    expect(githubEnvLines({ REDIS_PASSWORD: 'p4ss', EMPTY: '' })).toEqual({ masks: ['::add-mask::p4ss'], env: ['REDIS_PASSWORD=p4ss'] });
+  });
+});
+
+describe('judgeFailure', () => {
+  test('the expected verdicts pass', () => {
+    expect(judgeFailure({ kind: 'rejected', status: 'Wrong Answer', passed: 0, total: 3 }, 'Wrong Answer')).toBeUndefined();
+    expect(judgeFailure({ kind: 'accepted', passed: 3, total: 3 }, 'accepted')).toBeUndefined();
+  });
+
+  test('isolate failing on cgroup v2 (Internal Error) fails with the reason, never passes', () => {
+    expect(judgeFailure({ kind: 'rejected', status: 'Internal Error', passed: 0, total: 3 }, 'Wrong Answer'))
+      .toMatch(/^expected Wrong Answer, Judge0 returned "Internal Error"\. .*cgroup v2 kernel.*judge0#543/);
+    expect(judgeFailure({ kind: 'rejected', status: 'Internal Error', passed: 0, total: 3 }, 'accepted')).toMatch(/^expected Accepted/);
+  });
+
+  test('Judge0 unreachable, a submission ignored, a wrong answer where Accepted was due', () => {
+    expect(judgeFailure({ kind: 'judge-error', message: 'Judge0 answered 502 to POST /submissions' }, 'accepted')).toBe('Judge0 could not be asked: Judge0 answered 502 to POST /submissions');
+    expect(judgeFailure({ kind: 'ignored', reason: 'no match in play' }, 'accepted')).toBe('the room ignored the submission: no match in play');
+    expect(judgeFailure({ kind: 'rejected', status: 'Wrong Answer' }, 'accepted')).toBe('expected Accepted, Judge0 returned "Wrong Answer".');
+    expect(judgeFailure({ kind: 'accepted' }, 'Wrong Answer')).toBe('expected Wrong Answer, Judge0 returned accepted.');
+  });
+});
+
+test('the rollback scenario\'s release changes the bots\' CPU limit by 100m', () => {
+  expect(changedBotsCpuLimit({})).toEqual({ K8S_BOTS_CPU_LIMIT: '600m' });
+  expect(changedBotsCpuLimit({ K8S_BOTS_CPU_LIMIT: '1' })).toEqual({ K8S_BOTS_CPU_LIMIT: '1100m' });
+});
+
+test('prune: a deleted PVC, a Judge0 object left behind, a removal the summary does not list', () => {
+  const ok = { pvcsBefore: ['data-redis-0 (u1)', 'data-postgres-0 (u2)'], pvcsAfter: ['data-redis-0 (u1)', 'data-postgres-0 (u2)'], workloadsAfter: ['Deployment/colyseus'], summary: 'pruned: Deployment/judge0-server, Deployment/judge0-worker, StatefulSet/postgres' };
+  expect(pruneProblems(ok)).toEqual([]);
+  expect(pruneProblems({ ...ok, pvcsAfter: ['data-redis-0 (u1)'], workloadsAfter: ['StatefulSet/postgres'], summary: 'pruned: judge0-server, judge0-worker' })).toEqual([
+    'PersistentVolumeClaim data-postgres-0 (u2) was deleted',
+    'StatefulSet/postgres is still there',
+    'the deploy summary does not list the removal of StatefulSet/postgres',
+  ]);
+});
