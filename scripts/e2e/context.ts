@@ -68,7 +68,11 @@ export function createContext(options: { root: string; kube: Kube; target: Targe
       return { code: r.status, output: r.stdout + r.stderr, summary };
     },
     async server() {
-      url ??= process.env.E2E_GAME_URL || await options.kube.loadBalancerUrl('colyseus', COLYSEUS_PORT);
+      if (!url) {
+        const address = await options.kube.loadBalancerUrl('colyseus', COLYSEUS_PORT);
+        // On the node itself ServiceLB answers on localhost too (k3s-io/k3s#7561, FIELD-NOTES).
+        url = process.env.E2E_GAME_URL || (options.target.nodeIsThisHost ? `http://127.0.0.1:${COLYSEUS_PORT}` : address);
+      }
       return { url, playerSecret: ctx.env.COLYSEUS_RESERVATION_SECRET, audience: options.audience };
     },
   };

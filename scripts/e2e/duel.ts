@@ -109,7 +109,9 @@ export class DuelPlayer {
   /** Leaves; bounded, since leave() of a room the server already closed never settles. */
   async leave(): Promise<void> {
     if (!this.connected) return;
-    await Promise.race([this.room.leave(true).catch(() => undefined), sleep(2000)]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.room.leave(true).catch(() => undefined), new Promise(resolve => { timer = setTimeout(resolve, 2000); })]);
+    clearTimeout(timer);
   }
 }
 

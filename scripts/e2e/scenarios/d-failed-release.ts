@@ -56,7 +56,9 @@ export const failedRelease: Scenario = {
     let liveWhenCrashed = false;
 
     await withThrowawayCommit(ctx, async () => {
-      const deploy = ctx.deploy();
+      // Only the image changes in the cluster; the deploy's own wait is shortened so the job
+      // does not spend a full rollout timeout on a pod that can never become ready.
+      const deploy = ctx.deploy([], { DEPLOY_ROLLOUT_TIMEOUT_SECONDS: process.env.E2E_FAILED_RELEASE_ROLLOUT_SECONDS || '30' });
       let exited = false;
       void deploy.finally(() => { exited = true; });
       try {

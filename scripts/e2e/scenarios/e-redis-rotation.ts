@@ -31,8 +31,9 @@ export const redisRotation: Scenario = {
         return now && now.uid !== redisBefore.uid && now.ready;
       }, ctx.deployTimeoutSeconds * 1000, 'Redis to restart with the new password');
       redisRestartedDuringDuel = players.every(p => p.connected && p.phase === 'playing');
-      // The duel's process still holds the old password; the match must still end properly.
-      if (players[1].phase === 'playing') await finishDuel(players, { judged: ctx.target.judge0Mode !== 'off', verdictTimeoutMs: 120_000 });
+      // The duel's process still holds the old password; the match must still end and be
+      // recorded. Unjudged: Judge0 reads REDIS_PASSWORD too and may be restarting right now.
+      if (players[1].phase === 'playing') await finishDuel(players, { judged: false });
     } finally {
       const run = await deploy;
       await Promise.all(players.map(p => p.leave()));
@@ -46,6 +47,8 @@ export const redisRotation: Scenario = {
     const crashed = (await ctx.kube.pods('app.kubernetes.io/name in (colyseus,bots)'))
       .filter(p => p.restarts > (serverPodsBefore.find(b => b.uid === p.uid)?.restarts ?? 0));
     assertNone('pods crashed during the rotation', crashed.map(p => `${p.name}: ${p.restarts} container restarts`));
+    const stored = await waitUntil(() => ctx.kube.findMatch(players[1].room.roomId), 30_000, `the live duel's result in MongoDB`);
+    if (stored.winner !== players[1].id) throw new Error(`MongoDB holds winner ${JSON.stringify(stored.winner)} for the live duel, expected ${players[1].id}`);
     const value = await ctx.kube.redis(['GET', 'e2e:rotation']);
     if (value !== marker) throw new Error(`Redis lost its data in the restart: e2e:rotation is ${JSON.stringify(value)}`);
     await ctx.kube.waitReady(300_000);

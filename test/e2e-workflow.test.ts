@@ -1,0 +1,65 @@
+// The e2e workflow's decisions: production code paths in the right order, the gate's trigger,
+// and K8S_* knobs that size the whole system (surge pods included) to the public runner.
+import * as fs from 'fs';
+import * as path from 'path';
+import { parse } from 'yaml';
+import { capacityOf } from '../lib/capacity';
+import { KNOBS } from '../lib/config';
+import { synthBackend } from './util';
+
+const workflow = parse(fs.readFileSync(path.join(__dirname, '../.github/workflows/e2e.yml'), 'utf8'));
+const job = workflow.jobs.e2e;
+const steps: any[] = job.steps;
+const indexOf = (pattern: RegExp) => {
+  const i = steps.findIndex(s => pattern.test(`${s.name ?? ''} ${s.uses ?? ''} ${s.run ?? ''}`));
+  if (i < 0) throw new Error(`no step matches ${pattern}`);
+  return i;
+};
+
+test('runs on pull requests and on pushes to main, amd64 and arm64 legs, Judge0 off on arm64', () => {
+  expect(Object.keys(workflow.on).sort()).toEqual(['pull_request', 'push']);
+  expect(workflow.on.push.branches).toEqual(['main']);
+  expect(job.strategy.matrix.include).toEqual([
+    expect.objectContaining({ arch: 'amd64', runner: 'ubuntu-24.04', 'judge0-mode': 'cluster' }),
+    expect.objectContaining({ arch: 'arm64', runner: 'ubuntu-24.04-arm', 'judge0-mode': 'off' }),
+  ]);
+  expect(job.strategy['fail-fast']).toBe(false);
+  expect(workflow.permissions).toEqual({ contents: 'read' });
+});
+
+test('production code paths, in order: disk freed, registry, registries.yaml before k3s starts, pulls, buildx, e2e', () => {
+  const order = [/Free disk/, /Registry on localhost:5000/, /registries\.yaml/, /scripts\/install-k3s\.sh/, /prepull\.ts/, /setup-buildx-action/, /npm run e2e/].map(indexOf);
+  expect([...order].sort((a, b) => a - b)).toEqual(order);
+  expect(steps[indexOf(/registries\.yaml/)].run).toContain('"http://localhost:5000"');
+  expect(steps[indexOf(/setup-buildx-action/)].with['driver-opts']).toBe('network=host');
+  expect(job.env.IMAGE_REGISTRY).toBe('localhost:5000');
+  expect(steps[indexOf(/Free disk/)].run.match(/df -h/g)).toHaveLength(2);
+});
+
+test('the e2e step stops before the job does, so the diagnostics run and are uploaded', () => {
+  const e2e = steps[indexOf(/npm run e2e/)];
+  expect(e2e['timeout-minutes']).toBeLessThan(job['timeout-minutes']);
+  expect(job['timeout-minutes']).toBeLessThanOrEqual(25);
+  expect(steps[indexOf(/diagnostics\.ts/)].if).toBe('failure()');
+  expect(steps[indexOf(/upload-artifact/)]).toMatchObject({ if: 'failure()', with: { path: '${{ runner.temp }}/e2e-diagnostics' } });
+});
+
+test('short matches: K8S_MATCH_SECONDS 60', () => {
+  expect(job.env.K8S_MATCH_SECONDS).toBe('60');
+});
+
+describe('the knobs size the system to the public runner (4 cores, 16 GB)', () => {
+  // K8S_JUDGE0_MODE / K8S_JUDGE0_LIMITS belong to lib/config.ts once the Judge0 modes land.
+  const knobs = Object.fromEntries(Object.entries(job.env as Record<string, string>)
+    .filter(([k]) => k.startsWith('K8S_') && KNOBS.some(knob => knob.name === k)));
+
+  test('every other K8S_ variable is a real knob', () => {
+    const unknown = Object.keys(job.env).filter(k => k.startsWith('K8S_') && !(k in knobs));
+    expect(unknown.filter(k => !['K8S_JUDGE0_MODE', 'K8S_JUDGE0_LIMITS'].includes(k))).toEqual([]);
+  });
+
+  test('requests with surge pods fit the node\'s 4 cores and 16 GB', () => {
+    const report = capacityOf(synthBackend(knobs), { cpu: '4', memory: '16Gi' });
+    expect(report.overBudget).toEqual([]);
+  });
+});
