@@ -88,11 +88,11 @@ test('the rollback scenario\'s release changes the bots\' CPU limit by 100m', ()
 });
 
 test('prune: a deleted PVC, a Judge0 object left behind, a removal the summary does not list', () => {
-  const ok = { pvcsBefore: ['data-redis-0 (u1)', 'data-postgres-0 (u2)'], pvcsAfter: ['data-redis-0 (u1)', 'data-postgres-0 (u2)'], workloadsAfter: ['Deployment/colyseus'], summary: 'pruned: Deployment/judge0-server, Deployment/judge0-worker, StatefulSet/postgres' };
+  const ok = { pvcsBefore: ['data-redis-0 (u1)', 'postgres-data (u2)'], pvcsAfter: ['data-redis-0 (u1)', 'postgres-data (u2)'], workloadsAfter: ['Deployment/colyseus', 'StatefulSet/redis'], summary: 'pruned: Deployment/judge0-server, Deployment/judge0-worker, Deployment/postgres' };
   expect(pruneProblems(ok)).toEqual([]);
-  expect(pruneProblems({ ...ok, pvcsAfter: ['data-redis-0 (u1)'], workloadsAfter: ['StatefulSet/postgres'], summary: 'pruned: judge0-server, judge0-worker' })).toEqual([
-    'PersistentVolumeClaim data-postgres-0 (u2) was deleted',
-    'StatefulSet/postgres is still there',
-    'the deploy summary does not list the removal of StatefulSet/postgres',
+  expect(pruneProblems({ ...ok, pvcsAfter: ['data-redis-0 (u1)'], workloadsAfter: ['Deployment/colyseus', 'Deployment/postgres'], summary: 'pruned: judge0-server, judge0-worker' })).toEqual([
+    'PersistentVolumeClaim postgres-data (u2) was deleted',
+    'Deployment/postgres is still there',
+    'the deploy summary does not list the removal of postgres',
   ]);
 });

@@ -10,11 +10,8 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Manifest, workloadsOf } from '../../lib/manifest';
 import { Judge0Mode, judge0ModeOf } from './plan';
+import { JUDGE0_WORKLOADS, OWN_WORKLOADS } from './workloads';
 
-/** Workloads whose images the deploy builds and pushes itself (never on Docker Hub). */
-const OWN_WORKLOADS = ['colyseus', 'bots'];
-/** Workloads that exist only with K8S_JUDGE0_MODE=cluster (lib/judge0-*.ts). */
-const JUDGE0_WORKLOADS = ['judge0-server', 'judge0-worker', 'postgres'];
 
 /** Distinct third-party images the deploy will run, given the Judge0 mode. */
 export function imagesToPull(objects: readonly Manifest[], judge0Mode: Judge0Mode): string[] {

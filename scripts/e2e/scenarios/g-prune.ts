@@ -2,16 +2,15 @@
 // and the deploy's summary lists what it removed.
 import { NAMESPACE } from '../../../lib/labels';
 import { Scenario, assertNone } from '../context';
+import { JUDGE0_WORKLOADS } from '../workloads';
 
-/** Workloads K8S_JUDGE0_MODE=off must remove (lib/judge0-server.ts, judge0-worker.ts, judge0-database.ts). */
-export const JUDGE0_OBJECTS = ['Deployment/judge0-server', 'Deployment/judge0-worker', 'StatefulSet/postgres'];
 
-/** Problems with a prune: PVCs gone, Judge0 objects left, removals missing from the summary. */
+/** Problems with a prune: PVCs gone, Judge0 workloads left, removals missing from the summary. */
 export function pruneProblems(facts: { pvcsBefore: readonly string[]; pvcsAfter: readonly string[]; workloadsAfter: readonly string[]; summary: string }): string[] {
   return [
     ...facts.pvcsBefore.filter(p => !facts.pvcsAfter.includes(p)).map(p => `PersistentVolumeClaim ${p} was deleted`),
-    ...JUDGE0_OBJECTS.filter(o => facts.workloadsAfter.includes(o)).map(o => `${o} is still there`),
-    ...JUDGE0_OBJECTS.filter(o => !facts.summary.includes(o.split('/')[1])).map(o => `the deploy summary does not list the removal of ${o}`),
+    ...facts.workloadsAfter.filter(w => JUDGE0_WORKLOADS.includes(w.split('/')[1])).map(w => `${w} is still there`),
+    ...JUDGE0_WORKLOADS.filter(name => !facts.summary.includes(name)).map(name => `the deploy summary does not list the removal of ${name}`),
   ];
 }
 
