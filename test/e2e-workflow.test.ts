@@ -62,4 +62,9 @@ describe('the knobs size the system to the public runner (4 cores, 16 GB)', () =
     const report = capacityOf(synthBackend(knobs), { cpu: '4', memory: '16Gi' });
     expect(report.overBudget).toEqual([]);
   });
+
+  test('README: a private 2-core / 8 GB runner needs K8S_JUDGE0_WORKER_CPU_REQUEST=250m, and then fits', () => {
+    expect(capacityOf(synthBackend(knobs), { cpu: '2', memory: '8Gi' }).overBudget).not.toEqual([]);
+    expect(capacityOf(synthBackend({ ...knobs, K8S_JUDGE0_WORKER_CPU_REQUEST: '250m' }), { cpu: '2', memory: '8Gi' }).overBudget).toEqual([]);
+  });
 });
