@@ -8,6 +8,7 @@ import { Manifest } from '../lib/manifest';
 import { judgeFailure } from '../scripts/e2e/duel';
 import { imagesToPull, retryDelaySeconds } from '../scripts/e2e/prepull';
 import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
+import { containersStartedSince } from '../scripts/e2e/scenarios/h-host-restart';
 import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
 import { generatedSecrets, githubEnvLines } from '../scripts/e2e/secrets';
 
@@ -95,4 +96,14 @@ test('prune: a deleted PVC, a Judge0 object left behind, a removal the summary d
     'Deployment/postgres is still there',
     'the deploy summary does not list the removal of postgres',
   ]);
+});
+
+test('after the host restart, stale Ready pods do not count: every container must have started since the kill', () => {
+  const kill = Date.parse('2026-12-01T10:00:00.400Z');
+  const pod = (...startedAt: (string | undefined)[]) => ({ status: { containerStatuses: startedAt.map(s => ({ state: s ? { running: { startedAt: s } } : { waiting: { reason: 'ContainerCreating' } } })) } });
+  expect(containersStartedSince([pod('2026-12-01T10:00:05Z'), pod('2026-12-01T10:00:00Z')], kill)).toBe(true);
+  expect(containersStartedSince([pod('2026-12-01T10:00:05Z'), pod('2026-12-01T09:58:00Z')], kill)).toBe(false);
+  expect(containersStartedSince([pod('2026-12-01T10:00:05Z', undefined)], kill)).toBe(false);
+  expect(containersStartedSince([{ status: {} }], kill)).toBe(false);
+  expect(containersStartedSince([], kill)).toBe(false);
 });

@@ -29,7 +29,11 @@ export const SCENARIOS: readonly Scenario[] = [firstInstall, judgedDuel, botOppo
 
 /** The facts plan.ts decides on, read from KUBECONFIG's cluster and this machine. */
 async function targetOf(kube: Kube, env: NodeJS.ProcessEnv): Promise<Target> {
-  const server = (await kube.kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'])).stdout.trim();
+  const view = await kube.kubectl(['config', 'view', '--minify', '-o', 'jsonpath={.clusters[0].cluster.server}'], { check: false });
+  const server = view.stdout.trim();
+  if (view.status !== 0 || !server) {
+    throw new Error(`KUBECONFIG=${JSON.stringify(env.KUBECONFIG ?? '')} names no current cluster (${view.stderr.trim() || 'no server'}); accepted: a kubeconfig whose current context is the cluster to test`);
+  }
   const nodeIsThisHost = isThisHost(server, fs.existsSync('/usr/local/bin/k3s-killall.sh'));
   return { nodeIsThisHost, localRegistry: isLocalRegistry(env.IMAGE_REGISTRY, nodeIsThisHost), judge0Mode: judge0ModeOf(env.K8S_JUDGE0_MODE) };
 }

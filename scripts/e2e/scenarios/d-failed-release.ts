@@ -48,8 +48,8 @@ export const failedRelease: Scenario = {
   async run(ctx) {
     await ctx.kube.waitReady(300_000);
     const good = await ctx.kube.snapshot();
-    const goodImage = good.workloads.find(w => w.id === 'Deployment/colyseus')?.images[0];
     const goodPods = await ctx.kube.pods('app.kubernetes.io/name=colyseus');
+    const goodImages = goodPods[0]?.images.join(' ');
     const goodProcesses = await ctx.kube.colyseusProcesses();
     const server = await ctx.server();
     let players: [DuelPlayer, DuelPlayer] | undefined;
@@ -63,7 +63,7 @@ export const failedRelease: Scenario = {
       void deploy.finally(() => { exited = true; });
       try {
       // The duel starts once the broken pod exists, so it is live while that pod crashes.
-      const badPod = await waitUntil(async () => exited || (await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.images[0] !== goodImage),
+      const badPod = await waitUntil(async () => exited || (await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.images.join(' ') !== goodImages),
         ctx.deployTimeoutSeconds * 1000, 'the broken release\'s pod');
       if (badPod === true) throw new Error(`the deploy exited (${(await deploy).code}) before a pod of the broken release appeared`);
       ctx.log(`broken release pod ${badPod.name} runs ${badPod.images[0]}`);
