@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { requiredSecrets } from '../lib/app-secrets';
 import { Manifest } from '../lib/manifest';
 import { judgeFailure } from '../scripts/e2e/duel';
-import { imagesToPull, retryDelaySeconds } from '../scripts/e2e/prepull';
+import { baseImagesOf, imagesToPull, retryDelaySeconds } from '../scripts/e2e/prepull';
 import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
 import { containersStartedSince } from '../scripts/e2e/scenarios/h-host-restart';
 import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
@@ -29,6 +29,14 @@ describe('prepull', () => {
     expect(off.some(i => i.startsWith('judge0/') || i.startsWith('postgres'))).toBe(false);
     expect(off.every(i => cluster.includes(i))).toBe(true);
     expect(off.length).toBeGreaterThan(0);
+  });
+
+  test('base images of a multi-stage Dockerfile: each once; stages, scratch and ARG-built images left out', () => {
+    const dockerfile = 'ARG V=1\nFROM node:26-slim AS build\nRUN x\nFROM --platform=$BUILDPLATFORM golang:1.24 as tools\nFROM build AS test\nFROM scratch\nFROM img:${V}\nFROM node:26-slim\n';
+    expect(baseImagesOf(dockerfile)).toEqual(['node:26-slim', 'golang:1.24']);
+    for (const svc of ['colyseus', 'bots']) {
+      expect(baseImagesOf(fs.readFileSync(path.join(__dirname, '../backend', svc, 'Dockerfile'), 'utf8')).length).toBeGreaterThan(0);
+    }
   });
 
   test('rate limits wait longer each time, then give up; other errors are not retried forever', () => {

@@ -28,7 +28,7 @@ test('runs on pull requests and on pushes to main, amd64 and arm64 legs, Judge0 
 });
 
 test('production code paths, in order: disk freed, registry, registries.yaml before k3s starts, pulls, buildx, e2e', () => {
-  const order = [/Free disk/, /Registry on localhost:5000/, /registries\.yaml/, /scripts\/install-k3s\.sh/, /prepull\.ts/, /setup-buildx-action/, /npm run e2e/].map(indexOf);
+  const order = [/Free disk/, /Registry on localhost:5000/, /registries\.yaml/, /scripts\/install-k3s\.sh/, /prepull\.ts/, /setup-buildx-action/, /--base-images/, /npm run e2e/].map(indexOf);
   expect([...order].sort((a, b) => a - b)).toEqual(order);
   expect(steps[indexOf(/registries\.yaml/)].run).toContain('"http://localhost:5000"');
   expect(steps[indexOf(/setup-buildx-action/)].with['driver-opts']).toBe('network=host');

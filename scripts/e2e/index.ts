@@ -125,5 +125,6 @@ async function main(): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then(code => { process.exitCode = code; }, error => { console.error(error); process.exitCode = 1; });
+  // Exit explicitly: a scenario that failed halfway may leave a player's WebSocket open.
+  main().then(code => process.exit(code), error => { console.error(error); process.exit(1); });
 }

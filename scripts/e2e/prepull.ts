@@ -2,8 +2,11 @@
 // containerd before the first deploy, retrying on Docker Hub's rate limits, with `df` before
 // and after: the pods then start from the node's image store (imagePullPolicy IfNotPresent)
 // and a rate limit shows up here, named, instead of as an ImagePullBackOff in a rollout.
+// With --base-images it warms the buildx builder with the Dockerfiles' base images instead,
+// so the deploy's builds find them in the builder's cache.
 //
-//   sudo -E node -r tsx/cjs scripts/e2e/prepull.ts        (reads dist/*.k8s.yaml; K8S_JUDGE0_MODE)
+//   sudo env "PATH=$PATH" node -r tsx/cjs scripts/e2e/prepull.ts   (reads dist/*.k8s.yaml; K8S_JUDGE0_MODE)
+//   node -r tsx/cjs scripts/e2e/prepull.ts --base-images            (reads backend/*/Dockerfile)
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,6 +26,23 @@ export function imagesToPull(objects: readonly Manifest[], judge0Mode: Judge0Mod
 }
 
 /**
+ * Images a Dockerfile builds FROM: not `scratch`, not an earlier stage's name, and not one
+ * built from an ARG (`$`), which only the build itself can resolve.
+ */
+export function baseImagesOf(dockerfile: string): string[] {
+  const stages: string[] = [];
+  const images: string[] = [];
+  for (const line of dockerfile.split('\n')) {
+    const match = /^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
+    if (!match) continue;
+    const [, image, stage] = match;
+    if (image !== 'scratch' && !image.includes('$') && !stages.includes(image.toLowerCase()) && !images.includes(image)) images.push(image);
+    if (stage) stages.push(stage.toLowerCase());
+  }
+  return images;
+}
+
+/**
  * Seconds to wait before pull attempt `attempt` (1-based, the first retry is 1) after `error`,
  * or undefined to give up. Docker Hub answers 429 "toomanyrequests" when its anonymous pull
  * limit is reached (docs.docker.com/docker-hub/usage/); the limit is per 6 hours, so waiting
@@ -36,7 +56,35 @@ export function retryDelaySeconds(attempt: number, error: string): number | unde
   return undefined;
 }
 
+/** Runs `command` until it succeeds, waiting as retryDelaySeconds says; false when it gives up. */
+function withRetries(what: string, command: string, args: string[], input?: string): boolean {
+  for (let attempt = 1; ; attempt++) {
+    const started = Date.now();
+    const r = spawnSync(command, args, { encoding: 'utf8', input });
+    if (r.status === 0) {
+      console.log(`${what}: done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+      return true;
+    }
+    const error = `${r.stderr ?? ''}${r.stdout ?? ''}${r.error?.message ?? ''}`.trim();
+    const wait = retryDelaySeconds(attempt, error);
+    if (wait === undefined) {
+      console.error(`error: ${what} failed after ${attempt} attempt(s): ${error.split('\n').pop()}`);
+      return false;
+    }
+    console.log(`${what} failed (${error.split('\n').pop()}); retrying in ${wait} s`);
+    spawnSync('sleep', [String(wait)]);
+  }
+}
+
+function warmBuilder(root: string): number {
+  const images = [...new Set(['colyseus', 'bots'].flatMap(svc => baseImagesOf(fs.readFileSync(path.join(root, 'backend', svc, 'Dockerfile'), 'utf8'))))];
+  // A build that runs something in the image (Dockerfile on stdin, no context) makes BuildKit
+  // fetch its layers, which it otherwise fetches lazily; they stay in the builder's cache.
+  return images.every(image => withRetries(`pull of ${image} into the builder`, 'docker', ['buildx', 'build', '--progress=plain', '-'], `FROM ${image}\nRUN true\n`)) ? 0 : 1;
+}
+
 function main(root: string): number {
+  if (process.argv.includes('--base-images')) return warmBuilder(root);
   const mode = judge0ModeOf(process.env.K8S_JUDGE0_MODE);
   const objects = ['2-stores.k8s.yaml', '3-apps.k8s.yaml']
     .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(root, 'dist', f), 'utf8')).map(d => d.toJS() as Manifest))
@@ -44,22 +92,7 @@ function main(root: string): number {
   const df = () => spawnSync('df', ['-h', '/'], { encoding: 'utf8' }).stdout.trim();
   console.log(`Disk before the pulls:\n${df()}`);
   for (const image of imagesToPull(objects, mode)) {
-    for (let attempt = 1; ; attempt++) {
-      const started = Date.now();
-      const r = spawnSync('k3s', ['crictl', 'pull', image], { encoding: 'utf8' });
-      if (r.status === 0) {
-        console.log(`pulled ${image} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
-        break;
-      }
-      const error = `${r.stderr ?? ''}${r.stdout ?? ''}${r.error?.message ?? ''}`.trim();
-      const wait = retryDelaySeconds(attempt, error);
-      if (wait === undefined) {
-        console.error(`error: could not pull ${image} after ${attempt} attempt(s): ${error.split('\n').pop()}`);
-        return 1;
-      }
-      console.log(`pulling ${image} failed (${error.split('\n').pop()}); retrying in ${wait} s`);
-      spawnSync('sleep', [String(wait)]);
-    }
+    if (!withRetries(`pull of ${image} into k3s`, 'k3s', ['crictl', 'pull', image])) return 1;
   }
   console.log(`Disk after the pulls:\n${df()}`);
   return 0;

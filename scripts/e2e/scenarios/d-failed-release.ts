@@ -62,16 +62,16 @@ export const failedRelease: Scenario = {
       let exited = false;
       void deploy.finally(() => { exited = true; });
       try {
-      // The duel starts once the broken pod exists, so it is live while that pod crashes.
-      const badPod = await waitUntil(async () => exited || (await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.images.join(' ') !== goodImages),
-        ctx.deployTimeoutSeconds * 1000, 'the broken release\'s pod');
-      if (badPod === true) throw new Error(`the deploy exited (${(await deploy).code}) before a pod of the broken release appeared`);
-      ctx.log(`broken release pod ${badPod.name} runs ${badPod.images[0]}`);
-      players = await meet(server, [`e2e-live-a-${Date.now()}`, `e2e-live-b-${Date.now()}`]);
-      ctx.log(`live duel ${players[0].room.roomId} on process ${players[0].processId}`);
-      await waitUntil(async () => exited || ((await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.uid === badPod.uid)?.restarts ?? 0) > 0,
-        ctx.deployTimeoutSeconds * 1000, `pod ${badPod.name} to crash`);
-      liveWhenCrashed = players.every(p => p.connected && p.phase === 'playing');
+        // The duel starts once the broken pod exists, so it is live while that pod crashes.
+        const badPod = await waitUntil(async () => exited || (await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.images.join(' ') !== goodImages),
+          ctx.deployTimeoutSeconds * 1000, 'the broken release\'s pod');
+        if (badPod === true) throw new Error(`the deploy exited (${(await deploy).code}) before a pod of the broken release appeared`);
+        ctx.log(`broken release pod ${badPod.name} runs ${badPod.images[0]}`);
+        players = await meet(server, [`e2e-live-a-${Date.now()}`, `e2e-live-b-${Date.now()}`]);
+        ctx.log(`live duel ${players[0].room.roomId} on process ${players[0].processId}`);
+        await waitUntil(async () => exited || ((await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.uid === badPod.uid)?.restarts ?? 0) > 0,
+          ctx.deployTimeoutSeconds * 1000, `pod ${badPod.name} to crash`);
+        liveWhenCrashed = players.every(p => p.connected && p.phase === 'playing');
       } finally {
         // Never move HEAD back under a running deploy.
         const run = await deploy;
