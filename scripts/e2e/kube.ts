@@ -29,6 +29,23 @@ export function exec(command: string, args: readonly string[], options: { input?
 /** Match id format of Colyseus rooms (nanoid); anything else is refused before it reaches a shell. */
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
+/**
+ * The command run inside the MongoDB container to print match `roomId` as one line of
+ * Extended JSON (or `null`). Credentials come from the container's own environment (the
+ * image's MONGO_INITDB_ROOT_*), never from this process's argv; `tlsArgs` are split into words.
+ */
+export function mongoshFindMatch(roomId: string, tlsArgs: string): string[] {
+  if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
+  const script = `const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
+  const shell = 'mongosh --quiet --norc $1 -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin --eval "$0"';
+  return ['sh', '-c', shell, script, tlsArgs];
+}
+
+/** The command run inside the Redis container: redis-cli authenticated with the pod's own password. */
+export function redisCli(args: readonly string[]): string[] {
+  return ['sh', '-c', 'REDISCLI_AUTH="${REDISCLI_AUTH:-$REDIS_PASSWORD}" exec redis-cli --no-auth-warning "$@"', 'redis-cli', ...args];
+}
+
 export class Kube {
   /**
    * @param mongoshTlsArgs options mongosh needs inside the MongoDB pod to reach a TLS-only
@@ -99,12 +116,7 @@ export class Kube {
    * game server's MONGODB_URI), read with mongosh inside the MongoDB pod as its root user.
    */
   async findMatch(roomId: string): Promise<any | undefined> {
-    if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
-    // Credentials come from the container's own environment, never from this process's argv.
-    const script = `const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
-    // $1: the TLS options MongoDB needs (E2E_MONGOSH_TLS_ARGS), split into words on purpose.
-    const shell = 'mongosh --quiet --norc $1 -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin --eval "$0"';
-    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/mongodb', '-c', 'mongodb', '--', 'sh', '-c', shell, script, this.mongoshTlsArgs], { check: false });
+    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/mongodb', '-c', 'mongodb', '--', ...mongoshFindMatch(roomId, this.mongoshTlsArgs)], { check: false });
     if (r.status !== 0) throw new Error(`reading match ${roomId} from MongoDB failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`);
     const line = r.stdout.trim().split('\n').pop() ?? 'null';
     return line === 'null' ? undefined : JSON.parse(line);
@@ -112,7 +124,7 @@ export class Kube {
 
   /** A redis-cli command inside the Redis pod, authenticated with the pod's own password. */
   async redis(args: readonly string[]): Promise<string> {
-    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/redis', '-c', 'redis', '--', 'sh', '-c', 'REDISCLI_AUTH="${REDISCLI_AUTH:-$REDIS_PASSWORD}" exec redis-cli --no-auth-warning "$@"', 'redis-cli', ...args], { check: false });
+    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/redis', '-c', 'redis', '--', ...redisCli(args)], { check: false });
     if (r.status !== 0) throw new Error(`redis-cli ${args[0]} failed: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout.trim();
   }
