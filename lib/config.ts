@@ -211,7 +211,8 @@ function parseUrl(value: string): URL | undefined {
  * K8S_JUDGE0_CIDR, the range Colyseus then gets a lane to.
  */
 function judge0Problems(env: Readonly<Record<string, string | undefined>>, judge0: Judge0Config): string[] {
-  const set = (name: string) => !!env[name]?.trim();
+  // Set to something else than its default (the default itself changes nothing).
+  const set = (name: string) => !!env[name]?.trim() && env[name]!.trim() !== KNOB_BY_NAME.get(name)!.default;
   if (judge0.mode !== 'external') {
     return ['K8S_JUDGE0_URL', 'K8S_JUDGE0_AUTH_HEADER', 'K8S_JUDGE0_CIDR'].filter(set).map(name =>
       `${name}=${JSON.stringify(env[name]!.trim())} is set, but only K8S_JUDGE0_MODE=external uses it (mode is ${judge0.mode}); accepted: unset, or K8S_JUDGE0_MODE=external`);

@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_K3S_VERSION } from '../scripts/deploy';
-import { synthBackend } from './util';
+import { JUDGE0_MODES, synthBackend } from './util';
 
 const SCHEMAS = path.resolve(__dirname, '../imports/k8s-schemas');
 const VERSIONS = fs.readdirSync(SCHEMAS).filter(v => v.startsWith('v')).sort();
@@ -61,10 +61,7 @@ test('the schemas of the imports and of the pinned k3s are both committed', () =
 describe.each(VERSIONS)('Kubernetes %s', version => {
   beforeAll(() => { definitions = load(version); });
 
-  test.each([
-    ['defaults', {}],
-    ['without Judge0', { K8S_JUDGE0_ENABLED: 'false' }],
-  ])('every object is valid, strictly (%s)', (_, env) => {
+  test.each(Object.entries(JUDGE0_MODES))('every object is valid, strictly (Judge0 %s)', (_, env) => {
     for (const o of synthBackend(env)) {
       const schema = definitionFor(o.apiVersion, o.kind);
       expect([o.kind, schema ? 'known' : 'unknown']).toEqual([o.kind, 'known']);
