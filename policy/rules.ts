@@ -192,7 +192,7 @@ export const RULES: readonly Rule[] = [
   {
     name: 'network-policy',
     why: 'Without a default deny and a policy of its own, a compromised pod can reach every other pod and the internet.',
-    fix: 'Keep the namespace default-deny (lib/codeclashers-namespace.ts) and open the workload\'s lanes with allowTraffic (lib/network.ts).',
+    fix: 'Keep the namespace default-deny (lib/codeclashers-namespace.ts) and add the workload\'s lanes to the lane table (lib/codeclashers-backend.ts).',
     check: objects => {
       const policies = objects.filter(o => o.kind === 'NetworkPolicy');
       const findings: Finding[] = [];
