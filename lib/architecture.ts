@@ -2,8 +2,8 @@
 // the synthesized workloads and the backend's lane table (the same table the NetworkPolicies
 // come from), so it cannot drift from what is deployed.
 import type { BackendConfig } from './config';
-import { Manifest, workloadsOf } from './manifest';
-import { Lane, Party, nameOf } from './network';
+import { type Manifest, workloadsOf } from './manifest';
+import { type Lane, type Party, nameOf } from './network';
 
 const STORE_COMPONENTS = ['database', 'cache'];
 

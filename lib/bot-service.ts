@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { secretEnv } from './app-secrets';
-import { Endpoint } from './network';
+import { type Endpoint } from './network';
 import { IMAGE_PULL_SECRET } from './labels';
-import { HARDENED_CONTAINER, NODE_UID, Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
+import { HARDENED_CONTAINER, NODE_UID, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 /** Port of the bot service's /healthz and /readyz (nothing else connects to it). */

@@ -1,16 +1,16 @@
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { BotService } from './bot-service';
-import { ColyseusGameServer, Judge0Client } from './colyseus-game-server';
+import { ColyseusGameServer, type Judge0Client } from './colyseus-game-server';
 import { CodeClashersNamespace } from './codeclashers-namespace';
-import { BackendConfig, portOf } from './config';
+import { type BackendConfig, portOf } from './config';
 import { Judge0Database } from './judge0-database';
 import { Judge0Server } from './judge0-server';
 import { JUDGE0_AUTH_HEADER } from './judge0-settings';
 import { Judge0Worker } from './judge0-worker';
 import { NAMESPACE } from './labels';
 import { MongoDbStore } from './mongodb-store';
-import { Lane, Outside, PUBLIC_INTERNET, checkLanes, lanePolicy } from './network';
+import { type Lane, type Outside, PUBLIC_INTERNET, checkLanes, lanePolicy } from './network';
 import { RedisStore } from './redis-store';
 import { RetainedStorageClass } from './retained-storage-class';
 

@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { SecretKey, secretEnv } from './app-secrets';
-import { Endpoint } from './network';
+import { type SecretKey, secretEnv } from './app-secrets';
+import { type Endpoint } from './network';
 import { IMAGE_PULL_SECRET, labelsFor } from './labels';
-import { HARDENED_CONTAINER, NODE_UID, Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
+import { HARDENED_CONTAINER, NODE_UID, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 export const COLYSEUS_PORT = 2567;

@@ -137,8 +137,11 @@ const REPLACED: Record<string, string> = {
 
 /** A configuration mistake, already phrased as the one line the user sees. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
     super(problems.join('\n'));
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }

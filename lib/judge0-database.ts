@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
-import { Endpoint } from './network';
+import { type Endpoint } from './network';
 import { labelsFor, selectorFor } from './labels';
-import { HARDENED_CONTAINER, Sizing, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { HARDENED_CONTAINER, type Sizing, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 /** 16 as Judge0 upstream; postgres 18 moved its data directory. */
 export const POSTGRES_IMAGE = 'postgres:16.6';

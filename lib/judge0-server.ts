@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { JUDGE0_IMAGE, JUDGE0_PORT, Judge0SettingsProps, judge0Env } from './judge0-settings';
-import { Endpoint } from './network';
+import { JUDGE0_IMAGE, JUDGE0_PORT, type Judge0SettingsProps, judge0Env } from './judge0-settings';
+import { type Endpoint } from './network';
 import { labelsFor } from './labels';
-import { HARDENED_CONTAINER, Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { HARDENED_CONTAINER, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 /** uid of the `judge0` user the image declares. */

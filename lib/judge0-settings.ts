@@ -3,7 +3,7 @@
 import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
 import type { Judge0Limits } from './config';
-import { Endpoint } from './network';
+import { type Endpoint } from './network';
 
 /** amd64 only (judge0/judge0#361, #485). */
 export const JUDGE0_IMAGE = 'judge0/judge0:1.13.1';

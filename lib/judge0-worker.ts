@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { JUDGE0_IMAGE, Judge0SettingsProps, judge0Env } from './judge0-settings';
+import { JUDGE0_IMAGE, type Judge0SettingsProps, judge0Env } from './judge0-settings';
 import { EXEMPTION_ANNOTATION_PREFIX } from './labels';
-import { Sizing, execProbe, resourceRequirements } from './pod';
+import { type Sizing, execProbe, resourceRequirements } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 export interface Judge0WorkerProps extends Judge0SettingsProps {

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
-import { Endpoint } from './network';
-import { Sizing, execProbe } from './pod';
+import { type Endpoint } from './network';
+import { type Sizing, execProbe } from './pod';
 import { StatefulStore } from './stateful-store';
 
 export const MONGODB_IMAGE = 'mongo:7.0.16';

@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { secretEnv } from './app-secrets';
-import { Endpoint } from './network';
-import { Sizing, execProbe } from './pod';
+import { type Endpoint } from './network';
+import { type Sizing, execProbe } from './pod';
 import { parseQuantity } from './quantity';
 import { StatefulStore } from './stateful-store';
 

@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { labelsFor, selectorFor } from './labels';
-import { Endpoint } from './network';
-import { HARDENED_CONTAINER, Sizing, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { type Endpoint } from './network';
+import { HARDENED_CONTAINER, type Sizing, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 export interface StatefulStoreProps {
   /** Name of the StatefulSet, its Service, container and selector label. */

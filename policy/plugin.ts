@@ -7,7 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import { processConfig } from '../lib/config';
 import { ARCHITECTURE_FILE } from '../lib/labels';
 import { capacityOf, formatCapacity } from '../lib/capacity';
-import { Manifest, workloadsOf } from '../lib/manifest';
+import { type Manifest, workloadsOf } from '../lib/manifest';
 import { publishFile, publishManifests } from './publish';
 import { evaluate } from './rules';
 

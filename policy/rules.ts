@@ -3,7 +3,7 @@
 import { SECRET_KEYS } from '../lib/app-secrets';
 import { EXEMPTION_ANNOTATION_PREFIX } from '../lib/labels';
 import { isQuantity, parseQuantity } from '../lib/quantity';
-import { Manifest, Workload, idOf, selects, workloadsOf } from '../lib/manifest';
+import { type Manifest, type Workload, idOf, selects, workloadsOf } from '../lib/manifest';
 
 export interface Finding {
   /** `Deployment/colyseus` */
