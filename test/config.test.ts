@@ -206,6 +206,13 @@ describe('processConfig', () => {
     expect(processConfig({}).sizing.COLYSEUS.replicas).toBe(2);
   });
 
+  test('an environment changed in place is read again', () => {
+    const env: Record<string, string> = { K8S_BOTS_REPLICAS: '1' };
+    expect(processConfig(env).sizing.BOTS.replicas).toBe(1);
+    env.K8S_BOTS_REPLICAS = '4';
+    expect(processConfig(env).sizing.BOTS.replicas).toBe(4);
+  });
+
   test('a bad environment throws every time', () => {
     const env = { K8S_JUDGE0_MODE: 'judge' };
     expect(() => processConfig(env)).toThrow(ConfigError);
