@@ -2,4 +2,4 @@
 // Re-exported from cdk8s-plus-27, which ships exactly that generated file precompiled:
 // `cdk8s import` needs the network, and a second 1 MB copy would only slow every synth.
 // ../shared/k8s-schemas/v1.27.0 holds the schema they were generated from (the tests read it).
-export * from 'cdk8s-plus-27/lib/imports/k8s';
+export * from 'cdk8s-plus-27/lib/imports/k8s.js';

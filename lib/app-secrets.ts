@@ -21,6 +21,7 @@ export const SECRET_KEYS = [
   'S3_BUCKET_NAME',
   'AWS_REGION',
   'MONGODB_URI',
+  'JUDGE0_API_KEY',
 ] as const;
 export type SecretKey = typeof SECRET_KEYS[number];
 
@@ -29,11 +30,14 @@ export function secretEnv(name: string, key: SecretKey = name as SecretKey): k8s
   return { name, valueFrom: { secretKeyRef: { name: APP_SECRETS, key } } };
 }
 
-/** Keys a deploy cannot do without; the others (OpenAI, S3, the frontend's MONGODB_URI) may be empty. */
-export function requiredSecrets(judge0Enabled: boolean): SecretKey[] {
+/**
+ * Keys a deploy cannot do without; the others (OpenAI, S3, the frontend's MONGODB_URI, an
+ * external Judge0's JUDGE0_API_KEY) may be empty. PostgreSQL's only with Judge0 in the cluster.
+ */
+export function requiredSecrets(judge0InCluster: boolean): SecretKey[] {
   return [
     'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD',
     'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET', 'COLYSEUS_RESERVATION_SECRET',
-    ...(judge0Enabled ? ['JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'] as const : []),
+    ...(judge0InCluster ? ['JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'] as const : []),
   ];
 }

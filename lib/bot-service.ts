@@ -1,10 +1,8 @@
 import { Construct } from 'constructs';
 import { secretEnv } from './app-secrets';
-import { Sizing } from './config';
-import { COLYSEUS_PORT, ColyseusGameServer, IMAGE_PULL_SECRET, NODE_UID } from './colyseus-game-server';
-import { PUBLIC_INTERNET, allowTraffic, podsOf, tcp } from './network';
-import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
-import { REDIS_PORT, RedisStore } from './redis-store';
+import { type Endpoint } from './network';
+import { IMAGE_PULL_SECRET } from './labels';
+import { HARDENED_CONTAINER, NODE_UID, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 /** Port of the bot service's /healthz and /readyz (nothing else connects to it). */
@@ -13,6 +11,9 @@ export const BOTS_HEALTH_PORT = 3000;
 export interface BotServiceProps {
   readonly sizing: Sizing;
   readonly image: string;
+  /** The game server the bots play on. */
+  readonly colyseus: Endpoint;
+  readonly redis: Endpoint;
 }
 
 /**
@@ -45,9 +46,9 @@ export class BotService extends Construct {
           env: [
             { name: 'NODE_ENV', value: 'production' },
             { name: 'PORT', value: String(BOTS_HEALTH_PORT) },
-            { name: 'COLYSEUS_URL', value: `ws://${ColyseusGameServer.NAME}:${COLYSEUS_PORT}` },
+            { name: 'COLYSEUS_URL', value: `ws://${props.colyseus.service}:${props.colyseus.port}` },
             secretEnv('REDIS_PASSWORD'),
-            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${RedisStore.NAME}:${REDIS_PORT}/0` },
+            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${props.redis.service}:${props.redis.port}/0` },
             secretEnv('BOT_SERVICE_SECRET'),
             secretEnv('OPENAI_API_KEY'),
           ],
@@ -62,14 +63,5 @@ export class BotService extends Construct {
       },
     });
 
-    allowTraffic(this, {
-      name,
-      egress: [
-        { peers: [podsOf(ColyseusGameServer.NAME)], ports: [tcp(COLYSEUS_PORT)] },
-        { peers: [podsOf(RedisStore.NAME)], ports: [tcp(REDIS_PORT)] },
-        // OpenAI.
-        { peers: [PUBLIC_INTERNET], ports: [tcp(443)] },
-      ],
-    });
   }
 }

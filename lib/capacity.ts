@@ -2,7 +2,7 @@
 // the extra pod a rolling update surges. The scheduler places pods by requests, so requests over
 // the node's capacity mean pods stuck in Pending (often exactly during a deploy).
 import { formatCpu, formatMemory, parseQuantity } from './quantity';
-import { Manifest, workloadsOf } from './manifest';
+import { type Manifest, workloadsOf } from './manifest';
 
 export interface CapacityRow {
   readonly workload: string;

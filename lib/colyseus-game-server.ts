@@ -1,21 +1,12 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { secretEnv } from './app-secrets';
-import { Sizing } from './config';
-import { Judge0Server } from './judge0-server';
-import { JUDGE0_PORT } from './judge0-settings';
-import { PUBLIC_INTERNET, allowTraffic, podsOf, tcp } from './network';
-import { MONGODB_PORT, MongoDbStore } from './mongodb-store';
-import { labelsFor } from './labels';
-import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
-import { REDIS_PORT, RedisStore } from './redis-store';
+import { type SecretKey, secretEnv } from './app-secrets';
+import { type Endpoint } from './network';
+import { IMAGE_PULL_SECRET, labelsFor } from './labels';
+import { HARDENED_CONTAINER, NODE_UID, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 export const COLYSEUS_PORT = 2567;
-/** uid of the `node` user in the official Node images the backend Dockerfiles build on. */
-export const NODE_UID = 1000;
-/** Pull credential for the GHCR images; created by the deploy script (a missing one is only a warning). */
-export const IMAGE_PULL_SECRET = 'ghcr-pull';
 /** Seconds between the pod leaving the Service and the process being told to stop. */
 const ENDPOINT_DELAY_SECONDS = 5;
 
@@ -24,8 +15,20 @@ export interface ColyseusGameServerProps {
   readonly image: string;
   /** Longest match. The process drains that long on shutdown (plus a margin). */
   readonly matchSeconds: number;
-  /** Judge0 API base URL. @default none: submissions cannot be judged */
-  readonly judge0Url?: string;
+  readonly redis: Endpoint;
+  readonly mongodb: Endpoint;
+  /** The Judge0 that judges submissions. @default none: the game server tells players nothing is judged */
+  readonly judge0?: Judge0Client;
+}
+
+/** How Colyseus calls Judge0. */
+export interface Judge0Client {
+  /** API base URL. */
+  readonly url: string;
+  /** Header the token is sent in. */
+  readonly authHeader: string;
+  /** Key of app-secrets that holds the token. */
+  readonly tokenKey: SecretKey;
 }
 
 /**
@@ -35,8 +38,10 @@ export interface ColyseusGameServerProps {
  * a WebSocket for a room it does not hold to the pod that holds it (backend/colyseus/README.md),
  * so a plain LoadBalancer in front of 2+ replicas works and pods reach each other on 2567.
  */
-export class ColyseusGameServer extends Construct {
+export class ColyseusGameServer extends Construct implements Endpoint {
   static readonly NAME = 'colyseus';
+  readonly service = ColyseusGameServer.NAME;
+  readonly port = COLYSEUS_PORT;
   readonly workload: StatelessDeployment;
 
   constructor(scope: Construct, id: string, props: ColyseusGameServerProps) {
@@ -64,15 +69,18 @@ export class ColyseusGameServer extends Construct {
             { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
             secretEnv('REDIS_PASSWORD'),
             // $(VAR) is expanded by the kubelet from the variables above: no value in the manifest.
-            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${RedisStore.NAME}:${REDIS_PORT}/0` },
+            { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${props.redis.service}:${props.redis.port}/0` },
             secretEnv('MONGODB_USERNAME'),
             secretEnv('MONGODB_PASSWORD'),
             {
               name: 'MONGODB_URI',
-              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${MongoDbStore.NAME}:${MONGODB_PORT}/codeclashers?authSource=admin`,
+              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${props.mongodb.service}:${props.mongodb.port}/codeclashers?authSource=admin`,
             },
-            ...(props.judge0Url ? [{ name: 'JUDGE0_URL', value: props.judge0Url }] : []),
-            secretEnv('JUDGE0_AUTH_TOKEN', 'INTERNAL_SERVICE_SECRET'),
+            ...(props.judge0 ? [
+              { name: 'JUDGE0_URL', value: props.judge0.url },
+              { name: 'JUDGE0_AUTH_HEADER', value: props.judge0.authHeader },
+              secretEnv('JUDGE0_AUTH_TOKEN', props.judge0.tokenKey),
+            ] : []),
             secretEnv('INTERNAL_SERVICE_SECRET'),
             secretEnv('COLYSEUS_RESERVATION_SECRET'),
             secretEnv('BOT_SERVICE_SECRET'),
@@ -107,21 +115,5 @@ export class ColyseusGameServer extends Construct {
       },
     });
 
-    allowTraffic(this, {
-      name,
-      ingress: [
-        // Players from anywhere (WebSocket and matchmaking HTTP).
-        { ports: [tcp(COLYSEUS_PORT)] },
-      ],
-      egress: [
-        { peers: [podsOf(RedisStore.NAME)], ports: [tcp(REDIS_PORT)] },
-        { peers: [podsOf(MongoDbStore.NAME)], ports: [tcp(MONGODB_PORT)] },
-        { peers: [podsOf(Judge0Server.NAME)], ports: [tcp(JUDGE0_PORT)] },
-        // Forwarding a WebSocket to the replica that holds the room.
-        { peers: [podsOf(name)], ports: [tcp(COLYSEUS_PORT)] },
-        // S3 for match artefacts.
-        { peers: [PUBLIC_INTERNET], ports: [tcp(443)] },
-      ],
-    });
   }
 }

@@ -1,5 +1,7 @@
 // The one place that owns every deploy-time knob: names, defaults, documentation and validation.
 // Everything else receives a typed, already-validated BackendConfig.
+import { LINK_LOCAL, PRIVATE_RANGES, contains, parseAddress, parseCidr, within } from './ipv4';
+import type { Resources, Sizing } from './pod';
 import { isQuantity, parseQuantity } from './quantity';
 
 /** The services whose size is configurable, by their `K8S_<SVC>_*` prefix. */
@@ -13,14 +15,34 @@ const SINGLE_INSTANCE: Partial<Record<Service, string>> = {
   POSTGRES: 'PostgreSQL',
 };
 
-export interface Resources {
-  readonly requests: { readonly cpu: string; readonly memory: string };
-  readonly limits: { readonly cpu: string; readonly memory: string };
-}
+/** Where submissions are judged. */
+export const JUDGE0_MODES = ['cluster', 'external', 'off'] as const;
+export type Judge0Mode = typeof JUDGE0_MODES[number];
+/** How Judge0's isolate limits a submission in `cluster` mode. */
+export const JUDGE0_LIMITS = ['per-process', 'cgroup'] as const;
+export type Judge0Limits = typeof JUDGE0_LIMITS[number];
 
-export interface Sizing {
-  readonly replicas: number;
-  readonly resources: Resources;
+/** Judging, as K8S_JUDGE0_* configure it. */
+export interface Judge0Config {
+  /**
+   * `cluster`: Judge0 server, worker and PostgreSQL in the namespace (amd64 nodes only);
+   * `external`: a Judge0 elsewhere, at `url`; `off`: nothing judges submissions.
+   */
+  readonly mode: Judge0Mode;
+  /**
+   * `per-process`: isolate runs without cgroups (cgroup v2 hosts, any k3s), memory limited as
+   * address space per process; `cgroup`: isolate's cgroup limits (cgroup v1 hosts only). Only
+   * `cluster` mode runs isolate here.
+   */
+  readonly limits: Judge0Limits;
+  /** `external` mode: the Judge0 base URL Colyseus calls. */
+  readonly url?: string;
+  /** Header Colyseus sends the token in (Judge0's AUTHN_HEADER; RapidAPI: X-RapidAPI-Key). */
+  readonly authHeader: string;
+  /** `external` mode: the private range holding a Judge0 on another machine (Colyseus egress opens to it). */
+  readonly cidr?: string;
+  /** Workers per judge0-worker pod (Judge0's COUNT), `cluster` mode. */
+  readonly workersPerPod: number;
 }
 
 export interface BackendConfig {
@@ -42,12 +64,7 @@ export interface BackendConfig {
   };
   /** Upper bound of one match; Colyseus drains for this long (plus a margin) before it is killed. */
   readonly matchSeconds: number;
-  readonly judge0: {
-    /** Whether Judge0 (server, worker, PostgreSQL) is deployed at all. */
-    readonly enabled: boolean;
-    /** Workers per judge0-worker pod (Judge0's COUNT). */
-    readonly workersPerPod: number;
-  };
+  readonly judge0: Judge0Config;
   /** Source ranges allowed to reach MongoDB's NodePort from outside the cluster. */
   readonly mongodbAllowedCidrs: readonly string[];
   /** The node the backend must fit on (capacity report at synth). */
@@ -68,7 +85,8 @@ const SIZING_DEFAULTS: Record<Service, [number, string, string, string, string]>
   BOTS: [2, '256Mi', '512Mi', '250m', '500m'],
 };
 
-type Kind = 'replicas' | 'cpu' | 'memory' | 'size' | 'seconds' | 'count' | 'boolean' | 'image' | 'name' | 'cidrs';
+type Kind = 'replicas' | 'cpu' | 'memory' | 'size' | 'seconds' | 'count' | 'image' | 'name' | 'cidrs'
+  | 'judge0-mode' | 'judge0-limits' | 'url' | 'header' | 'private-cidr';
 
 /** A documented knob. The README's table lists exactly these (a test checks it). */
 export interface Knob {
@@ -97,8 +115,12 @@ export const KNOBS: readonly Knob[] = [
   { name: 'K8S_STORAGE_CLASS', default: RETAINED_STORAGE_CLASS, kind: 'name', doc: `StorageClass of the MongoDB and Redis volumes; \`${RETAINED_STORAGE_CLASS}\` is created here with reclaimPolicy Retain, any other name must already exist` },
   { name: 'K8S_STORAGE_PROVISIONER', default: 'rancher.io/local-path', kind: 'name', doc: `provisioner of \`${RETAINED_STORAGE_CLASS}\` (k3s: local-path)` },
   { name: 'K8S_MATCH_SECONDS', default: '900', kind: 'seconds', doc: 'longest match; Colyseus gets MATCH_SECONDS and drains that long + 60 s on shutdown' },
-  { name: 'K8S_JUDGE0_ENABLED', default: 'true', kind: 'boolean', doc: 'deploy Judge0 (server, worker, PostgreSQL); `false` where it cannot run (arm64, cgroup v2)' },
-  { name: 'K8S_JUDGE0_WORKERS_PER_POD', default: '2', kind: 'count', doc: 'Judge0 COUNT: submissions one worker pod runs at once' },
+  { name: 'K8S_JUDGE0_MODE', default: 'cluster', kind: 'judge0-mode', doc: 'where code is judged: `cluster` (Judge0 server, worker and PostgreSQL here; amd64 nodes only), `external` (a Judge0 at `K8S_JUDGE0_URL`) or `off` (no judging; players are told); see "Judge0: which mode"' },
+  { name: 'K8S_JUDGE0_LIMITS', default: 'per-process', kind: 'judge0-limits', doc: '`cluster` mode: `per-process` (isolate without cgroups: cgroup v2 hosts, any k3s; memory limit = address space) or `cgroup` (cgroup v1 hosts only)' },
+  { name: 'K8S_JUDGE0_WORKERS_PER_POD', default: '2', kind: 'count', doc: '`cluster` mode: Judge0 COUNT, submissions one worker pod runs at once' },
+  { name: 'K8S_JUDGE0_URL', default: '', kind: 'url', doc: '`external` mode, required: Judge0 base URL; `https://` for a public host, `http://` only for an address inside `K8S_JUDGE0_CIDR`' },
+  { name: 'K8S_JUDGE0_AUTH_HEADER', default: 'X-Auth-Token', kind: 'header', doc: '`external` mode: header Colyseus sends the secret `JUDGE0_API_KEY` in (Judge0 CE on RapidAPI: `X-RapidAPI-Key`)' },
+  { name: 'K8S_JUDGE0_CIDR', default: '', kind: 'private-cidr', doc: '`external` mode: private range of a Judge0 on another VM (e.g. the VCN subnet); Colyseus may then reach it on the URL\'s port' },
   { name: 'K8S_MONGODB_ALLOWED_CIDRS', default: '0.0.0.0/0', kind: 'cidrs', doc: 'comma-separated source ranges allowed to reach MongoDB on NodePort 32017' },
   { name: 'K8S_NODE_CPU', default: '4', kind: 'cpu', doc: 'CPU of the node the backend must fit on (capacity report)' },
   { name: 'K8S_NODE_MEMORY', default: '24Gi', kind: 'memory', doc: 'memory of the node the backend must fit on (capacity report)' },
@@ -108,10 +130,18 @@ export const KNOBS: readonly Knob[] = [
 
 const KNOB_BY_NAME = new Map(KNOBS.map(k => [k.name, k]));
 
+/** Settings that were removed, with what replaces them: refused when set, never silently ignored. */
+const REPLACED: Record<string, string> = {
+  K8S_JUDGE0_ENABLED: 'accepted: K8S_JUDGE0_MODE=cluster, external or off instead (false was off; external judges on a Judge0 elsewhere), and K8S_JUDGE0_ENABLED unset',
+};
+
 /** A configuration mistake, already phrased as the one line the user sees. */
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly string[]) {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
     super(problems.join('\n'));
+    this.problems = problems;
     this.name = 'ConfigError';
   }
 }
@@ -123,7 +153,11 @@ const ACCEPTED: Record<Kind, string> = {
   size: 'a Kubernetes storage quantity such as 10Gi',
   seconds: 'a whole number of seconds >= 1',
   count: 'a whole number >= 1',
-  boolean: 'true or false',
+  'judge0-mode': JUDGE0_MODES.join(', '),
+  'judge0-limits': JUDGE0_LIMITS.join(', '),
+  url: 'an absolute http(s) URL without credentials, such as https://judge0.example.com',
+  header: 'an HTTP header name such as X-Auth-Token',
+  'private-cidr': `one IPv4 CIDR inside ${PRIVATE_RANGES.join(', ')}, such as 10.0.1.0/24`,
   image: 'registry/name:tag or registry/name@sha256:digest, never :latest',
   name: 'a lowercase DNS name such as local-path',
   cidrs: 'comma-separated IPv4 CIDRs such as 203.0.113.0/24,198.51.100.7/32',
@@ -131,7 +165,6 @@ const ACCEPTED: Record<Kind, string> = {
 
 const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:(?::\d+)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const DNS_NAME = /^[a-z0-9]([-a-z0-9.\/]*[a-z0-9])?$/;
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 
 function isValid(kind: Kind, value: string): boolean {
   switch (kind) {
@@ -145,18 +178,76 @@ function isValid(kind: Kind, value: string): boolean {
     case 'size':
       // `512m` is a valid quantity but means 0.512 bytes: always a typo for Mi.
       return isQuantity(value) && !/[mun]$/.test(value) && parseQuantity(value) >= 1;
-    case 'boolean':
-      return value === 'true' || value === 'false';
+    case 'judge0-mode':
+      return (JUDGE0_MODES as readonly string[]).includes(value);
+    case 'judge0-limits':
+      return (JUDGE0_LIMITS as readonly string[]).includes(value);
+    case 'url':
+      return parseUrl(value) !== undefined;
+    case 'header':
+      return /^[A-Za-z0-9][A-Za-z0-9-]*$/.test(value);
+    case 'private-cidr':
+      return !!parseCidr(value) && PRIVATE_RANGES.some(range => within(range, value));
     case 'image':
       return IMAGE.test(value) && !value.endsWith(':latest');
     case 'name':
       return DNS_NAME.test(value) && value.length <= 253;
     case 'cidrs':
-      return value.split(',').every(c => {
-        const m = CIDR.exec(c.trim());
-        return !!m && m.slice(1, 5).every(o => Number(o) <= 255) && Number(m[5]) <= 32;
-      });
+      return value.split(',').every(c => !!parseCidr(c.trim()));
   }
+}
+
+function parseUrl(value: string): URL | undefined {
+  try {
+    const url = new URL(value);
+    const ok = ['http:', 'https:'].includes(url.protocol) && !url.username && !url.password && !url.search && !url.hash;
+    return ok ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The judging settings, checked together. NetworkPolicies match addresses, not names: a public
+ * host is reachable only through the public-internet lane (443), so it must be https on 443; a
+ * private Judge0 (plain http on 2358, on another VM) must be named by an address inside
+ * K8S_JUDGE0_CIDR, the range Colyseus then gets a lane to.
+ */
+function judge0Problems(env: Readonly<Record<string, string | undefined>>, judge0: Judge0Config): string[] {
+  // Set to something else than its default (the default itself changes nothing).
+  const set = (name: string) => !!env[name]?.trim() && env[name]!.trim() !== KNOB_BY_NAME.get(name)!.default;
+  if (judge0.mode !== 'external') {
+    return ['K8S_JUDGE0_URL', 'K8S_JUDGE0_AUTH_HEADER', 'K8S_JUDGE0_CIDR'].filter(set).map(name =>
+      `${name}=${JSON.stringify(env[name]!.trim())} is set, but only K8S_JUDGE0_MODE=external uses it (mode is ${judge0.mode}); accepted: unset, or K8S_JUDGE0_MODE=external`);
+  }
+  if (!judge0.url) {
+    return [`K8S_JUDGE0_URL is required with K8S_JUDGE0_MODE=external; accepted: ${ACCEPTED.url}, or http://<address inside K8S_JUDGE0_CIDR>:2358`];
+  }
+  const url = new URL(judge0.url);
+  const host = url.hostname;
+  const isAddress = parseAddress(host) !== undefined;
+  const isPrivate = isAddress && [...PRIVATE_RANGES, LINK_LOCAL].some(range => contains(range, host));
+  const shown = `K8S_JUDGE0_URL=${JSON.stringify(judge0.url)}`;
+  const cidr = judge0.cidr ? `K8S_JUDGE0_CIDR=${judge0.cidr}` : 'K8S_JUDGE0_CIDR unset';
+  if (judge0.cidr && !(isAddress && contains(judge0.cidr, host))) {
+    return [`${shown} is outside ${cidr}; accepted: http(s)://<address inside ${judge0.cidr}>:<port>, or K8S_JUDGE0_CIDR unset for a public https URL`];
+  }
+  if (isPrivate && !judge0.cidr) {
+    return [`${shown} is a private address outside ${cidr}; accepted: K8S_JUDGE0_CIDR set to the private range that holds ${host}, such as ${host.split('.').slice(0, 3).join('.')}.0/24`];
+  }
+  if (!judge0.cidr && url.protocol !== 'https:') {
+    return [`${shown} is plain http to a public or named host; accepted: https://<public host> (port 443), or http://<address inside K8S_JUDGE0_CIDR>:<port> for a private Judge0`];
+  }
+  if (!judge0.cidr && url.port && url.port !== '443') {
+    return [`${shown} uses port ${url.port}; accepted: https on port 443 for a public host (the only port Colyseus may reach on the internet), or an address inside K8S_JUDGE0_CIDR`];
+  }
+  return [];
+}
+
+/** The port a URL connects to. */
+export function portOf(url: string): number {
+  const parsed = new URL(url);
+  return parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
 }
 
 /** Edit distance, to name the knob a mistyped variable probably meant. */
@@ -186,7 +277,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
   const problems: string[] = [];
 
   for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('K8S_') && !KNOB_BY_NAME.has(name)) {
+    if (name in REPLACED && env[name]?.trim()) {
+      problems.push(`${name}=${JSON.stringify(env[name]!.trim())} is no longer read; ${REPLACED[name]}`);
+    } else if (name.startsWith('K8S_') && !KNOB_BY_NAME.has(name) && !(name in REPLACED)) {
       problems.push(`${name} is not a known setting; did you mean ${closestKnob(name)}? (all settings: README.md, "Configuration")`);
     }
   }
@@ -224,6 +317,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
     sizing[svc] = { replicas, resources };
   }
 
+  const before = problems.length;
+  const judgeUrl = raw('K8S_JUDGE0_URL');
+  const judgeCidr = raw('K8S_JUDGE0_CIDR');
+  const judge0: Judge0Config = {
+    mode: raw('K8S_JUDGE0_MODE') as Judge0Mode,
+    limits: raw('K8S_JUDGE0_LIMITS') as Judge0Limits,
+    ...(judgeUrl ? { url: judgeUrl } : {}),
+    authHeader: raw('K8S_JUDGE0_AUTH_HEADER'),
+    ...(judgeCidr ? { cidr: judgeCidr } : {}),
+    workersPerPod: whole('K8S_JUDGE0_WORKERS_PER_POD'),
+  };
+  // Checked together only when each value is valid on its own, so a bad value is reported once.
+  if (problems.length === before) problems.push(...judge0Problems(env, judge0));
+
   const className = raw('K8S_STORAGE_CLASS');
   const config: BackendConfig = {
     sizing,
@@ -236,14 +343,25 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
       redisSize: raw('K8S_REDIS_STORAGE_SIZE'),
     },
     matchSeconds: whole('K8S_MATCH_SECONDS'),
-    judge0: {
-      enabled: raw('K8S_JUDGE0_ENABLED') === 'true',
-      workersPerPod: whole('K8S_JUDGE0_WORKERS_PER_POD'),
-    },
+    judge0,
     mongodbAllowedCidrs: raw('K8S_MONGODB_ALLOWED_CIDRS').split(',').map(c => c.trim()),
     node: { cpu: raw('K8S_NODE_CPU'), memory: raw('K8S_NODE_MEMORY') },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+let cached: { key: string; config: BackendConfig } | undefined;
+
+/**
+ * The configuration of this process (`process.env`), validated once: the app and the policy
+ * plugin each read it through here.
+ * @throws ConfigError as loadConfig
+ */
+export function processConfig(env: Readonly<Record<string, string | undefined>> = process.env): BackendConfig {
+  // Keyed on the values read, not on the object: process.env can change in place.
+  const key = JSON.stringify(Object.keys(env).filter(k => k.startsWith('K8S_') || KNOB_BY_NAME.has(k)).sort().map(k => [k, env[k]]));
+  if (cached?.key !== key) cached = { key, config: loadConfig(env) };
+  return cached.config;
 }

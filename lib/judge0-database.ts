@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
-import { Sizing } from './config';
-import { Lane, allowTraffic, tcp } from './network';
+import { type Endpoint } from './network';
 import { labelsFor, selectorFor } from './labels';
-import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { HARDENED_CONTAINER, type Sizing, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 /** 16 as Judge0 upstream; postgres 18 moved its data directory. */
 export const POSTGRES_IMAGE = 'postgres:16.6';
@@ -14,16 +13,16 @@ const POSTGRES_UID = 999;
 
 export interface Judge0DatabaseProps {
   readonly sizing: Sizing;
-  /** Workloads that may connect. */
-  readonly clients: Lane['peers'];
 }
 
 /**
  * PostgreSQL for Judge0's submissions: Deployment `postgres` on emptyDir. Ephemeral by design
  * (Judge0 re-creates its schema and languages at every server start; submissions are transient).
  */
-export class Judge0Database extends Construct {
+export class Judge0Database extends Construct implements Endpoint {
   static readonly NAME = 'postgres';
+  readonly service = Judge0Database.NAME;
+  readonly port = POSTGRES_PORT;
   readonly deployment: k8s.KubeDeployment;
 
   constructor(scope: Construct, id: string, props: Judge0DatabaseProps) {
@@ -78,7 +77,5 @@ export class Judge0Database extends Construct {
         },
       },
     });
-
-    allowTraffic(this, { name, ingress: [{ peers: props.clients, ports: [tcp(POSTGRES_PORT)] }] });
   }
 }

@@ -1,29 +1,26 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
-import { Sizing } from './config';
-import { Judge0Database, POSTGRES_PORT } from './judge0-database';
-import { JUDGE0_IMAGE, JUDGE0_PORT, judge0Env } from './judge0-settings';
-import { Lane, allowTraffic, podsOf, tcp } from './network';
+import { JUDGE0_IMAGE, JUDGE0_PORT, type Judge0SettingsProps, judge0Env } from './judge0-settings';
+import { type Endpoint } from './network';
 import { labelsFor } from './labels';
-import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
-import { REDIS_PORT, RedisStore } from './redis-store';
+import { HARDENED_CONTAINER, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
 /** uid of the `judge0` user the image declares. */
 const JUDGE0_UID = 1000;
 
-export interface Judge0ServerProps {
+export interface Judge0ServerProps extends Judge0SettingsProps {
   readonly sizing: Sizing;
-  /** Workloads that may call the API. */
-  readonly clients: Lane['peers'];
 }
 
 /**
  * The Judge0 API: Deployment and ClusterIP Service `judge0-server` on 2358. It only queues
  * submissions (ENABLE_WAIT_RESULT=false), so unlike upstream's compose file it runs unprivileged.
  */
-export class Judge0Server extends Construct {
+export class Judge0Server extends Construct implements Endpoint {
   static readonly NAME = 'judge0-server';
+  readonly service = Judge0Server.NAME;
+  readonly port = JUDGE0_PORT;
   readonly workload: StatelessDeployment;
 
   constructor(scope: Construct, id: string, props: Judge0ServerProps) {
@@ -51,7 +48,7 @@ export class Judge0Server extends Construct {
           // only clears caches and sends telemetry.
           args: ['./scripts/server'],
           ports: [{ name: 'http', containerPort: JUDGE0_PORT }],
-          env: judge0Env(),
+          env: judge0Env(props),
           resources: resourceRequirements(props.sizing.resources),
           securityContext: HARDENED_CONTAINER,
           volumeMounts: scratch.mounts,
@@ -72,15 +69,6 @@ export class Judge0Server extends Construct {
         selector: this.workload.selector,
         ports: [{ name: 'http', port: JUDGE0_PORT, targetPort: k8s.IntOrString.fromNumber(JUDGE0_PORT) }],
       },
-    });
-
-    allowTraffic(this, {
-      name,
-      ingress: [{ peers: props.clients, ports: [tcp(JUDGE0_PORT)] }],
-      egress: [
-        { peers: [podsOf(RedisStore.NAME)], ports: [tcp(REDIS_PORT)] },
-        { peers: [podsOf(Judge0Database.NAME)], ports: [tcp(POSTGRES_PORT)] },
-      ],
     });
   }
 }

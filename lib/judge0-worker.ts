@@ -1,14 +1,10 @@
 import { Construct } from 'constructs';
-import { Sizing } from './config';
-import { Judge0Database, POSTGRES_PORT } from './judge0-database';
-import { JUDGE0_IMAGE, judge0Env } from './judge0-settings';
-import { allowTraffic, podsOf, tcp } from './network';
+import { JUDGE0_IMAGE, type Judge0SettingsProps, judge0Env } from './judge0-settings';
 import { EXEMPTION_ANNOTATION_PREFIX } from './labels';
-import { execProbe, resourceRequirements } from './pod';
-import { REDIS_PORT, RedisStore } from './redis-store';
+import { type Sizing, execProbe, resourceRequirements } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
-export interface Judge0WorkerProps {
+export interface Judge0WorkerProps extends Judge0SettingsProps {
   readonly sizing: Sizing;
   /** Submissions one pod runs at once (Judge0's COUNT). */
   readonly workersPerPod: number;
@@ -48,25 +44,16 @@ export class Judge0Worker extends Construct {
           image: JUDGE0_IMAGE,
           imagePullPolicy: 'IfNotPresent',
           args: ['./scripts/workers'],
-          env: [...judge0Env(), { name: 'COUNT', value: String(props.workersPerPod) }],
+          env: [...judge0Env(props), { name: 'COUNT', value: String(props.workersPerPod) }],
           resources: resourceRequirements(props.sizing.resources),
-          // As upstream runs it: the image's judge0 user, privileged (isolate and `sudo cron` need it).
+          // As upstream runs it: the image's judge0 user, privileged (isolate needs it with or
+          // without cgroups: namespaces, mounts; and `sudo cron`).
           securityContext: { privileged: true, allowPrivilegeEscalation: true },
           startupProbe: { ...working, periodSeconds: 5, failureThreshold: 36 },
           readinessProbe: working,
           livenessProbe: { ...working, periodSeconds: 20 },
         }],
       },
-    });
-
-    // No ingress at all; egress only to its queue and database (and DNS): submitted code can
-    // reach neither the internet nor the cloud metadata service.
-    allowTraffic(this, {
-      name,
-      egress: [
-        { peers: [podsOf(RedisStore.NAME)], ports: [tcp(REDIS_PORT)] },
-        { peers: [podsOf(Judge0Database.NAME)], ports: [tcp(POSTGRES_PORT)] },
-      ],
     });
   }
 }

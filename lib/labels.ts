@@ -4,6 +4,10 @@
 export const NAMESPACE = 'codeclashers';
 export const PART_OF = 'codeclashers';
 export const NAME_LABEL = 'app.kubernetes.io/name';
+/** The architecture diagram's file in the synth's staging directory; the policy plugin publishes it. */
+export const ARCHITECTURE_FILE = 'architecture.md';
+/** Pull credential for the GHCR images; created by the deploy script (a missing one is only a warning). */
+export const IMAGE_PULL_SECRET = 'ghcr-pull';
 
 /**
  * Selector labels. Written out, not derived from construct paths: a selector is immutable, so

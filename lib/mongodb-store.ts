@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
-import { Sizing } from './config';
-import { Lane, allowTraffic, tcp } from './network';
-import { labelsFor, selectorFor } from './labels';
-import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { type Endpoint } from './network';
+import { type Sizing, execProbe } from './pod';
+import { StatefulStore } from './stateful-store';
 
 export const MONGODB_IMAGE = 'mongo:7.0.16';
 export const MONGODB_PORT = 27017;
@@ -19,106 +18,65 @@ export interface MongoDbStoreProps {
   readonly storageClassName: string;
   /** Size of the data volume. */
   readonly storageSize: string;
-  /** Source CIDRs allowed to reach the NodePort. */
-  readonly allowedCidrs: readonly string[];
-  /** Workloads in the namespace that may connect. */
-  readonly clients: Lane['peers'];
 }
 
 /**
  * MongoDB as a single standalone instance: StatefulSet `mongodb` with a persistent volume,
- * Service `mongodb` inside the cluster, NodePort 32017 for external clients.
+ * Service `mongodb` inside the cluster, NodePort 32017 for external clients (who may connect
+ * is the backend's lane table: K8S_MONGODB_ALLOWED_CIDRS).
  */
-export class MongoDbStore extends Construct {
+export class MongoDbStore extends Construct implements Endpoint {
   static readonly NAME = 'mongodb';
-  readonly statefulSet: k8s.KubeStatefulSet;
+  readonly service: string;
+  readonly port: number;
+  readonly store: StatefulStore;
 
   constructor(scope: Construct, id: string, props: MongoDbStoreProps) {
     super(scope, id);
     const name = MongoDbStore.NAME;
-    const labels = labelsFor(name, 'database');
-    const selector = selectorFor(name);
-    const scratch = scratchDirs({ configdb: '/data/configdb', tmp: '/tmp' });
     // `ping` needs no authentication, so the probe holds no credentials.
     const ping = execProbe('mongosh --quiet --norc --eval "quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)"', { timeoutSeconds: 10 });
 
-    new k8s.KubeService(this, 'Headless', {
-      metadata: { name: `${name}-headless`, labels },
-      spec: { clusterIp: 'None', selector, ports: [{ name: 'mongodb', port: MONGODB_PORT }] },
+    this.store = new StatefulStore(this, 'Store', {
+      name,
+      component: 'database',
+      image: MONGODB_IMAGE,
+      port: MONGODB_PORT,
+      uid: MONGODB_UID,
+      sizing: props.sizing,
+      storageClassName: props.storageClassName,
+      storageSize: props.storageSize,
+      dataPath: '/data/db',
+      scratch: { configdb: '/data/configdb', tmp: '/tmp' },
+      headless: true,
+      container: {
+        args: ['--bind_ip_all'],
+        env: [
+          // Read by the image's entrypoint only on first start with an empty data dir.
+          secretEnv('MONGO_INITDB_ROOT_USERNAME', 'MONGODB_USERNAME'),
+          secretEnv('MONGO_INITDB_ROOT_PASSWORD', 'MONGODB_PASSWORD'),
+          // mongosh keeps history under $HOME; the image is read-only.
+          { name: 'HOME', value: '/tmp' },
+        ],
+      },
+      probe: ping,
+      livenessFailureThreshold: 6,
+      startupSeconds: 300,
+      // mongod flushes and closes its journal on SIGTERM; give it time on a busy disk.
+      terminationGracePeriodSeconds: 60,
     });
-
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, labels },
-      spec: { selector, ports: [{ name: 'mongodb', port: MONGODB_PORT, targetPort: k8s.IntOrString.fromNumber(MONGODB_PORT) }] },
-    });
+    this.service = this.store.service;
+    this.port = this.store.port;
 
     new k8s.KubeService(this, 'External', {
-      metadata: { name: `${name}-external`, labels },
+      metadata: { name: `${name}-external`, labels: this.store.labels },
       spec: {
         type: 'NodePort',
         // Local keeps the client's source address, so the NetworkPolicy can allow by CIDR.
         externalTrafficPolicy: 'Local',
-        selector,
-        ports: [{ name: 'mongodb', port: MONGODB_PORT, targetPort: k8s.IntOrString.fromNumber(MONGODB_PORT), nodePort: MONGODB_NODE_PORT }],
+        selector: this.store.selector,
+        ports: [{ name, port: MONGODB_PORT, targetPort: k8s.IntOrString.fromNumber(MONGODB_PORT), nodePort: MONGODB_NODE_PORT }],
       },
-    });
-
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name, labels },
-      spec: {
-        serviceName: `${name}-headless`,
-        replicas: props.sizing.replicas,
-        selector: { matchLabels: selector },
-        // Deleting or scaling the StatefulSet never deletes the data volume.
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: nonRootPod(MONGODB_UID),
-            // mongod flushes and closes its journal on SIGTERM; give it time on a busy disk.
-            terminationGracePeriodSeconds: 60,
-            containers: [{
-              name: 'mongodb',
-              image: MONGODB_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
-              args: ['--bind_ip_all'],
-              ports: [{ name: 'mongodb', containerPort: MONGODB_PORT }],
-              env: [
-                // Read by the image's entrypoint only on first start with an empty data dir.
-                secretEnv('MONGO_INITDB_ROOT_USERNAME', 'MONGODB_USERNAME'),
-                secretEnv('MONGO_INITDB_ROOT_PASSWORD', 'MONGODB_PASSWORD'),
-                // mongosh keeps history under $HOME; the image is read-only.
-                { name: 'HOME', value: '/tmp' },
-              ],
-              resources: resourceRequirements(props.sizing.resources),
-              securityContext: HARDENED_CONTAINER,
-              volumeMounts: [{ name: 'data', mountPath: '/data/db' }, ...scratch.mounts],
-              startupProbe: startupBudget(ping, 300),
-              readinessProbe: ping,
-              livenessProbe: { ...ping, periodSeconds: 20, failureThreshold: 6 },
-            }],
-            volumes: scratch.volumes,
-          },
-        },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: props.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
-          },
-        }],
-      },
-    });
-
-    allowTraffic(this, {
-      name,
-      ingress: [
-        { peers: props.clients, ports: [tcp(MONGODB_PORT)] },
-        { peers: props.allowedCidrs.map(cidr => ({ ipBlock: { cidr } })), ports: [tcp(MONGODB_PORT)] },
-      ],
     });
   }
 }

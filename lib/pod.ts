@@ -1,7 +1,21 @@
 // Building blocks every workload shares: hardened security contexts, writable scratch
 // directories, resources and probes (names and labels: labels.ts). The policy plugin (policy/) checks the output of these.
 import * as k8s from '../imports/k8s';
-import { Resources } from './config';
+
+/** CPU and memory requests and limits of one container, as Kubernetes quantities. */
+export interface Resources {
+  readonly requests: { readonly cpu: string; readonly memory: string };
+  readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** How many pods of a workload run, and how large each is. */
+export interface Sizing {
+  readonly replicas: number;
+  readonly resources: Resources;
+}
+
+/** uid of the `node` user in the official Node images the backend Dockerfiles build on. */
+export const NODE_UID = 1000;
 
 /** Pod-level security for a workload that runs as `uid` (never root). */
 export function nonRootPod(uid: number): k8s.PodSecurityContext {

@@ -1,11 +1,9 @@
 import { Construct } from 'constructs';
-import * as k8s from '../imports/k8s';
 import { secretEnv } from './app-secrets';
-import { Sizing } from './config';
-import { Lane, allowTraffic, tcp } from './network';
-import { labelsFor, selectorFor } from './labels';
-import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { type Endpoint } from './network';
+import { type Sizing, execProbe } from './pod';
 import { parseQuantity } from './quantity';
+import { StatefulStore } from './stateful-store';
 
 export const REDIS_IMAGE = 'redis:7.2.7';
 export const REDIS_PORT = 6379;
@@ -18,24 +16,20 @@ export interface RedisStoreProps {
   readonly storageClassName: string;
   /** Size of that volume. */
   readonly storageSize: string;
-  /** Workloads that may connect. */
-  readonly clients: Lane['peers'];
 }
 
 /**
  * Redis as a single instance: StatefulSet `redis` with append-only persistence, password auth
  * and `noeviction` (it holds the matchmaking and Judge0 queues, which must never be evicted).
  */
-export class RedisStore extends Construct {
+export class RedisStore extends Construct implements Endpoint {
   static readonly NAME = 'redis';
-  readonly statefulSet: k8s.KubeStatefulSet;
+  readonly service: string;
+  readonly port: number;
+  readonly store: StatefulStore;
 
   constructor(scope: Construct, id: string, props: RedisStoreProps) {
     super(scope, id);
-    const name = RedisStore.NAME;
-    const labels = labelsFor(name, 'cache');
-    const selector = selectorFor(name);
-    const scratch = scratchDirs({ config: '/etc/redis' });
     // Writes fail cleanly at 80% of the limit instead of the kernel OOM-killing the process.
     const maxmemory = Math.floor(parseQuantity(props.sizing.resources.limits.memory) * 0.8);
     // The password goes into a config file on a scratch volume, never into argv (visible in ps).
@@ -45,57 +39,28 @@ export class RedisStore extends Construct {
       `exec redis-server /etc/redis/redis.conf --dir /data --appendonly yes --appendfsync everysec`
         + ` --maxmemory ${maxmemory} --maxmemory-policy noeviction`,
     ].join('\n');
-    // REDISCLI_AUTH lets redis-cli authenticate without the password on its command line.
-    const ping = execProbe('redis-cli ping | grep -q PONG');
 
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, labels },
-      spec: { selector, ports: [{ name: 'redis', port: REDIS_PORT, targetPort: k8s.IntOrString.fromNumber(REDIS_PORT) }] },
-    });
-
-    this.statefulSet = new k8s.KubeStatefulSet(this, 'StatefulSet', {
-      metadata: { name, labels },
-      spec: {
-        serviceName: name,
-        replicas: props.sizing.replicas,
-        selector: { matchLabels: selector },
-        persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Retain', whenScaled: 'Retain' },
-        template: {
-          metadata: { labels },
-          spec: {
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: nonRootPod(REDIS_UID),
-            terminationGracePeriodSeconds: 30,
-            containers: [{
-              name: 'redis',
-              image: REDIS_IMAGE,
-              imagePullPolicy: 'IfNotPresent',
-              command: ['sh', '-c', start],
-              ports: [{ name: 'redis', containerPort: REDIS_PORT }],
-              env: [secretEnv('REDIS_PASSWORD'), secretEnv('REDISCLI_AUTH', 'REDIS_PASSWORD')],
-              resources: resourceRequirements(props.sizing.resources),
-              securityContext: HARDENED_CONTAINER,
-              volumeMounts: [{ name: 'data', mountPath: '/data' }, ...scratch.mounts],
-              // Replaying a large append-only file can take a while.
-              startupProbe: startupBudget(ping, 120),
-              readinessProbe: ping,
-              livenessProbe: { ...ping, periodSeconds: 20 },
-            }],
-            volumes: scratch.volumes,
-          },
-        },
-        volumeClaimTemplates: [{
-          metadata: { name: 'data', labels },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            storageClassName: props.storageClassName,
-            resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
-          },
-        }],
+    this.store = new StatefulStore(this, 'Store', {
+      name: RedisStore.NAME,
+      component: 'cache',
+      image: REDIS_IMAGE,
+      port: REDIS_PORT,
+      uid: REDIS_UID,
+      sizing: props.sizing,
+      storageClassName: props.storageClassName,
+      storageSize: props.storageSize,
+      dataPath: '/data',
+      scratch: { config: '/etc/redis' },
+      container: {
+        command: ['sh', '-c', start],
+        // REDISCLI_AUTH lets redis-cli authenticate without the password on its command line.
+        env: [secretEnv('REDIS_PASSWORD'), secretEnv('REDISCLI_AUTH', 'REDIS_PASSWORD')],
       },
+      probe: execProbe('redis-cli ping | grep -q PONG'),
+      // Replaying a large append-only file can take a while.
+      startupSeconds: 120,
     });
-
-    allowTraffic(this, { name, ingress: [{ peers: props.clients, ports: [tcp(REDIS_PORT)] }] });
+    this.service = this.store.service;
+    this.port = this.store.port;
   }
 }

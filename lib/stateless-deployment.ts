@@ -19,12 +19,15 @@ export interface StatelessDeploymentProps {
  * replicas) and a PodDisruptionBudget that lets a node drain evict one pod at a time.
  */
 export class StatelessDeployment extends Construct {
+  /** Name of the Deployment and its pods' selector label. */
+  readonly name: string;
   readonly deployment: k8s.KubeDeployment;
   readonly disruptionBudget: k8s.KubePodDisruptionBudget;
   readonly selector: Record<string, string>;
 
   constructor(scope: Construct, id: string, props: StatelessDeploymentProps) {
     super(scope, id);
+    this.name = props.name;
     const labels = labelsFor(props.name, props.component);
     this.selector = selectorFor(props.name);
 

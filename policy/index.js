@@ -1,3 +1,3 @@
-// cdk8s-cli loads validation plugins with require(); tsx lets it load the TypeScript source.
-require('tsx/cjs');
+// cdk8s-cli loads validation plugins with require(); lib/require-typescript.cjs lets it load the TypeScript source.
+require('../lib/require-typescript.cjs');
 module.exports = require('./plugin.ts');

@@ -2,11 +2,13 @@
 // staging directory; this plugin checks them and only when every rule passes publishes them to
 // dist/. A failed synth or a violation therefore never touches the previous dist/.
 import * as fs from 'fs';
-import { parseAllDocuments } from 'yaml';
-import { loadConfig } from '../lib/config';
+import * as path from 'path';
+import { loadAll } from 'js-yaml';
+import { processConfig } from '../lib/config';
+import { ARCHITECTURE_FILE } from '../lib/labels';
 import { capacityOf, formatCapacity } from '../lib/capacity';
-import { Manifest, workloadsOf } from '../lib/manifest';
-import { publishManifests } from './publish';
+import { type Manifest, workloadsOf } from '../lib/manifest';
+import { publishFile, publishManifests } from './publish';
 import { evaluate } from './rules';
 
 /** The parts of cdk8s-cli's ValidationContext this plugin uses. */
@@ -26,20 +28,27 @@ export interface ValidationContext {
 export interface CodeClashersPolicyProps {
   /** Directory the manifests are published to when they pass. @default 'dist' */
   readonly publishTo?: string;
+  /** Where the app's architecture diagram is published, with the manifests. @default 'docs/architecture.md' */
+  readonly architectureTo?: string;
 }
 
+/**
+ * The objects of the manifest files. js-yaml (YAML 1.2 core schema, as the `yaml` package cdk8s
+ * writes with) reads them in a quarter of the CPU time `yaml` takes on a cold start.
+ */
 export function readManifests(files: readonly string[]): { file: string; object: Manifest }[] {
-  return files.flatMap(file => parseAllDocuments(fs.readFileSync(file, 'utf8'))
-    .map(doc => doc.toJS() as Manifest)
+  return files.flatMap(file => loadAll(fs.readFileSync(file, 'utf8'))
     .filter(Boolean)
-    .map(object => ({ file, object })));
+    .map(object => ({ file, object: object as Manifest })));
 }
 
 export class CodeClashersPolicy {
   private readonly publishTo: string;
+  private readonly architectureTo: string;
 
   constructor(props: CodeClashersPolicyProps = {}) {
     this.publishTo = props.publishTo ?? 'dist';
+    this.architectureTo = props.architectureTo ?? 'docs/architecture.md';
   }
 
   async validate(context: ValidationContext): Promise<void> {
@@ -60,7 +69,7 @@ export class CodeClashersPolicy {
     }
 
     // Capacity is a warning: a larger node or fewer replicas are the user's call.
-    const config = loadConfig(process.env);
+    const config = processConfig();
     const capacity = capacityOf(objects, config.node);
     context.logger.log(`Capacity (requests must fit K8S_NODE_CPU=${config.node.cpu}, K8S_NODE_MEMORY=${config.node.memory}):\n${formatCapacity(capacity)}`);
     for (const w of workloadsOf(objects).filter(x => x.surges && (x.podSpec.terminationGracePeriodSeconds ?? 30) > 120)) {
@@ -84,6 +93,12 @@ export class CodeClashersPolicy {
     if (!context.stdout) {
       publishManifests(context.manifests, this.publishTo);
       context.logger.log(`Published ${context.manifests.length} manifests to ${this.publishTo}/`);
+      // Written by the app next to the manifests (main.ts); absent when the app is not ours.
+      const diagram = path.join(path.dirname(context.manifests[0]), ARCHITECTURE_FILE);
+      if (fs.existsSync(diagram)) {
+        publishFile(diagram, this.architectureTo);
+        context.logger.log(`Published the architecture diagram to ${this.architectureTo}`);
+      }
     }
   }
 }

@@ -21,3 +21,16 @@ export function publishManifests(files: readonly string[], target: string): void
     throw error;
   }
 }
+
+/** Replaces file `target` with `source` by rename: never partial, untouched by a failure before. */
+export function publishFile(source: string, target: string): void {
+  fs.mkdirSync(path.dirname(path.resolve(target)), { recursive: true });
+  const staging = `${path.resolve(target)}.new-${process.pid}`;
+  try {
+    fs.copyFileSync(source, staging);
+    fs.renameSync(staging, target);
+  } catch (error) {
+    fs.rmSync(staging, { force: true });
+    throw error;
+  }
+}

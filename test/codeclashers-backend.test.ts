@@ -1,7 +1,7 @@
 import { SECRET_KEYS } from '../lib/app-secrets';
 import { Manifest, selects, workloadsOf } from '../lib/manifest';
 import { evaluate } from '../policy/rules';
-import { envOf, find, synthBackend, workload } from './util';
+import { JUDGE0_MODES, envOf, find, synthBackend, workload } from './util';
 
 const objects = synthBackend();
 const workloads = workloadsOf(objects);
@@ -9,6 +9,10 @@ const namespaced = objects.filter(o => !['Namespace', 'StorageClass'].includes(o
 
 test('full synth with the defaults (review manifest changes here)', () => {
   expect(objects).toMatchSnapshot();
+});
+
+test.each(['external (private VM)', 'off'])('full synth with Judge0 %s (review manifest changes here)', mode => {
+  expect(synthBackend(JUDGE0_MODES[mode])).toMatchSnapshot();
 });
 
 test('the objects and names that README, kubectl commands and the services rely on', () => {
@@ -209,14 +213,16 @@ test('the default output passes every policy rule', () => {
   expect(failing).toEqual([]);
 });
 
-test('without Judge0 (K8S_JUDGE0_ENABLED=false) the rest deploys, and the namespace enforces restricted', () => {
-  const without = synthBackend({ K8S_JUDGE0_ENABLED: 'false' });
-  const names = workloadsOf(without).map(w => w.object.metadata.name).sort();
-  expect(names).toEqual(['bots', 'colyseus', 'mongodb', 'redis']);
-  expect(envOf(workload(without, 'colyseus').containers[0]).JUDGE0_URL).toBeUndefined();
-  expect(find(without, 'Namespace', 'codeclashers').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('restricted');
-  expect(find(objects, 'Namespace', 'codeclashers').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe('privileged');
-  expect(evaluate(without).filter(r => r.findings.length > 0)).toEqual([]);
+test.each(Object.keys(JUDGE0_MODES))('Judge0 %s: what is deployed, what Pod Security the namespace enforces, every rule passes', mode => {
+  const out = synthBackend(JUDGE0_MODES[mode]);
+  const names = workloadsOf(out).map(w => w.object.metadata.name).sort();
+  const inCluster = mode === 'cluster';
+  expect(names).toEqual(inCluster
+    ? ['bots', 'colyseus', 'judge0-server', 'judge0-worker', 'mongodb', 'postgres', 'redis']
+    : ['bots', 'colyseus', 'mongodb', 'redis']);
+  // Only the Judge0 worker needs a privileged namespace.
+  expect(find(out, 'Namespace', 'codeclashers').metadata.labels!['pod-security.kubernetes.io/enforce']).toBe(inCluster ? 'privileged' : 'restricted');
+  expect(evaluate(out).filter(r => r.findings.length > 0)).toEqual([]);
 });
 
 test('another storage class is used as is, not created', () => {

@@ -3,20 +3,24 @@ import { Testing } from 'cdk8s';
 import { BotService } from '../lib/bot-service';
 import { ColyseusGameServer } from '../lib/colyseus-game-server';
 import { loadConfig } from '../lib/config';
-import { PUBLIC_INTERNET, podsOf } from '../lib/network';
+import { Judge0Client } from '../lib/colyseus-game-server';
 import { envOf, find, testChart } from './util';
 
 const sizing = loadConfig({}).sizing;
+const judge0: Judge0Client = { url: 'https://judge0.example.com', authHeader: 'X-RapidAPI-Key', tokenKey: 'JUDGE0_API_KEY' };
 
-function synth(judge0Url?: string) {
+function synth(judge0Client?: Judge0Client) {
   const chart = testChart();
-  new ColyseusGameServer(chart, 'Colyseus', { sizing: sizing.COLYSEUS, image: 'ghcr.io/a/colyseus:1', matchSeconds: 300, judge0Url });
-  new BotService(chart, 'Bots', { sizing: sizing.BOTS, image: 'ghcr.io/a/bots:1' });
+  const redis = { service: 'queue', port: 6380 };
+  const colyseus = new ColyseusGameServer(chart, 'Colyseus', {
+    sizing: sizing.COLYSEUS, image: 'ghcr.io/a/colyseus:1', matchSeconds: 300, redis, mongodb: { service: 'db', port: 27018 }, judge0: judge0Client,
+  });
+  new BotService(chart, 'Bots', { sizing: sizing.BOTS, image: 'ghcr.io/a/bots:1', colyseus, redis });
   return Testing.synth(chart);
 }
 
 describe('ColyseusGameServer', () => {
-  const objects = synth('http://judge0-server:2358');
+  const objects = synth(judge0);
   const pod = find(objects, 'Deployment', 'colyseus').spec.template.spec;
 
   test('drains a whole match before it is killed, after leaving the Service', () => {
@@ -25,19 +29,26 @@ describe('ColyseusGameServer', () => {
     expect(pod.containers[0].lifecycle.preStop.exec.command).toEqual(['sleep', '5']);
   });
 
-  test('knows its own pod address for cross-replica forwarding; replicas may reach each other', () => {
+  test('knows its own pod address for cross-replica forwarding', () => {
     expect(envOf(pod.containers[0]).POD_IP.valueFrom.fieldRef.fieldPath).toBe('status.podIP');
-    const policy = find(objects, 'NetworkPolicy', 'colyseus');
-    expect(policy.spec.egress).toContainEqual({ to: [podsOf('colyseus')], ports: [{ protocol: 'TCP', port: 2567 }] });
   });
 
-  test('players from anywhere on 2567; out to stores, Judge0 and HTTPS only', () => {
-    const policy = find(objects, 'NetworkPolicy', 'colyseus');
-    expect(policy.spec.ingress).toEqual([{ ports: [{ protocol: 'TCP', port: 2567 }] }]);
-    expect(policy.spec.egress).toContainEqual({ to: [PUBLIC_INTERNET], ports: [{ protocol: 'TCP', port: 443 }] });
-    expect(PUBLIC_INTERNET.ipBlock!.except).toEqual(expect.arrayContaining(['169.254.0.0/16', '10.0.0.0/8']));
+  test('players reach it through a LoadBalancer that keeps their addresses', () => {
     const service = find(objects, 'Service', 'colyseus');
     expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
+  });
+
+  test('reaches the stores by the names and ports they expose, password from app-secrets', () => {
+    const env = envOf(pod.containers[0]);
+    expect(env.REDIS_URL.value).toBe('redis://:$(REDIS_PASSWORD)@queue:6380/0');
+    expect(env.MONGODB_URI.value).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@db:27018/codeclashers?authSource=admin');
+  });
+
+  test('calls Judge0 at its URL with its header, the token from the given key', () => {
+    const env = envOf(pod.containers[0]);
+    expect(env.JUDGE0_URL.value).toBe('https://judge0.example.com');
+    expect(env.JUDGE0_AUTH_HEADER.value).toBe('X-RapidAPI-Key');
+    expect(env.JUDGE0_AUTH_TOKEN.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'JUDGE0_API_KEY' });
   });
 
   test('pulls the GHCR image with the long-lived pull secret', () => {
@@ -45,9 +56,9 @@ describe('ColyseusGameServer', () => {
     expect(pod.containers[0].image).toBe('ghcr.io/a/colyseus:1');
   });
 
-  test('without Judge0 there is no JUDGE0_URL', () => {
+  test('without Judge0 there is no JUDGE0_* variable at all', () => {
     const without = find(synth(), 'Deployment', 'colyseus').spec.template.spec.containers[0];
-    expect(envOf(without).JUDGE0_URL).toBeUndefined();
+    expect(Object.keys(envOf(without)).filter(k => k.startsWith('JUDGE0_'))).toEqual([]);
   });
 });
 
@@ -57,13 +68,11 @@ describe('BotService', () => {
 
   test('plays through the Colyseus Service like any client', () => {
     expect(envOf(container).COLYSEUS_URL.value).toBe('ws://colyseus:2567');
+    expect(envOf(container).REDIS_URL.value).toBe('redis://:$(REDIS_PASSWORD)@queue:6380/0');
     expect(envOf(container).OPENAI_API_KEY.valueFrom.secretKeyRef.key).toBe('OPENAI_API_KEY');
   });
 
-  test('no Service of its own, no ingress; out to Colyseus, Redis and HTTPS', () => {
+  test('no Service of its own', () => {
     expect(objects.filter((o: any) => o.kind === 'Service' && o.metadata.name === 'bots')).toEqual([]);
-    const policy = find(objects, 'NetworkPolicy', 'bots');
-    expect(policy.spec.ingress).toEqual([]);
-    expect(policy.spec.egress.map((e: any) => e.ports[0].port)).toEqual([2567, 6379, 443]);
   });
 });

@@ -4,16 +4,19 @@ import { loadConfig } from '../lib/config';
 import { Judge0Database } from '../lib/judge0-database';
 import { Judge0Server } from '../lib/judge0-server';
 import { Judge0Worker } from '../lib/judge0-worker';
-import { podsOf } from '../lib/network';
+import { Judge0Limits } from '../lib/config';
+import { JUDGE0_MAX_MEMORY_LIMIT_KB } from '../lib/judge0-settings';
 import { envOf, find, testChart } from './util';
 
 const sizing = loadConfig({}).sizing;
 
-function synthAll() {
+function synthAll(limits: Judge0Limits = 'per-process') {
   const chart = testChart();
-  new Judge0Database(chart, 'Db', { sizing: sizing.POSTGRES, clients: [podsOf('judge0-server'), podsOf('judge0-worker')] });
-  new Judge0Server(chart, 'Server', { sizing: sizing.JUDGE0_SERVER, clients: [podsOf('colyseus')] });
-  new Judge0Worker(chart, 'Worker', { sizing: sizing.JUDGE0_WORKER, workersPerPod: 3 });
+  const postgres = new Judge0Database(chart, 'Db', { sizing: sizing.POSTGRES });
+  // Store endpoints under other names than the defaults: the settings must follow them.
+  const settings = { redis: { service: 'queue', port: 6380 }, postgres, limits };
+  new Judge0Server(chart, 'Server', { sizing: sizing.JUDGE0_SERVER, ...settings });
+  new Judge0Worker(chart, 'Worker', { sizing: sizing.JUDGE0_WORKER, workersPerPod: 3, ...settings });
   return Testing.synth(chart);
 }
 const objects = synthAll();
@@ -50,10 +53,36 @@ describe('Judge0Server', () => {
     expect(pod('judge0-server').securityContext).toMatchObject({ runAsUser: 1000, runAsNonRoot: true });
   });
 
-  test('ClusterIP on 2358, reachable only from the listed clients', () => {
+  test('ClusterIP on 2358', () => {
     expect(find(objects, 'Service', 'judge0-server').spec.type).toBeUndefined();
-    const policy = find(objects, 'NetworkPolicy', 'judge0-server');
-    expect(policy.spec.ingress).toEqual([{ from: [podsOf('colyseus')], ports: [{ protocol: 'TCP', port: 2358 }] }]);
+    expect(find(objects, 'Service', 'judge0-server').spec.ports).toEqual([{ name: 'http', port: 2358, targetPort: 2358 }]);
+  });
+
+  test('reaches the stores by the names and ports they expose', () => {
+    expect([env.REDIS_HOST.value, env.REDIS_PORT.value, env.POSTGRES_HOST.value, env.POSTGRES_PORT.value]).toEqual(['queue', '6380', 'postgres', '5432']);
+  });
+});
+
+describe('isolate limits (K8S_JUDGE0_LIMITS)', () => {
+  const limits = (objects: any[], name: string) => {
+    const env = envOf(find(objects, 'Deployment', name).spec.template.spec.containers[0]);
+    return ['ENABLE_PER_PROCESS_AND_THREAD_TIME_LIMIT', 'ENABLE_PER_PROCESS_AND_THREAD_MEMORY_LIMIT', 'MAX_MEMORY_LIMIT']
+      .map(k => env[k]?.value)
+      .concat(['ALLOW_ENABLE_PER_PROCESS_AND_THREAD_TIME_LIMIT', 'ALLOW_ENABLE_PER_PROCESS_AND_THREAD_MEMORY_LIMIT'].map(k => env[k]?.value ?? 'upstream default'));
+  };
+
+  test.each(['judge0-server', 'judge0-worker'])('per-process (the default) on %s: isolate runs without cgroups', name => {
+    expect(limits(objects, name)).toEqual(['true', 'true', String(JUDGE0_MAX_MEMORY_LIMIT_KB), 'upstream default', 'upstream default']);
+  });
+
+  test.each(['judge0-server', 'judge0-worker'])('cgroup on %s: both off, so isolate gets --cg', name => {
+    expect(limits(synthAll('cgroup'), name)).toEqual(['false', 'false', String(JUDGE0_MAX_MEMORY_LIMIT_KB), 'upstream default', 'upstream default']);
+  });
+
+  test('the worker stays privileged in either mode', () => {
+    for (const l of ['per-process', 'cgroup'] as const) {
+      expect(find(synthAll(l), 'Deployment', 'judge0-worker').spec.template.spec.containers[0].securityContext.privileged).toBe(true);
+    }
   });
 });
 
@@ -68,15 +97,6 @@ describe('Judge0Worker', () => {
     expect(pod('judge0-worker').containers[0].image).toBe(pod('judge0-server').containers[0].image);
     expect(pod('judge0-worker').containers[0].args).toEqual(['./scripts/workers']);
     expect(envOf(pod('judge0-worker').containers[0]).COUNT.value).toBe('3');
-  });
-
-  test('no ingress; egress only to Redis and PostgreSQL (no internet, no metadata service)', () => {
-    const policy = find(objects, 'NetworkPolicy', 'judge0-worker');
-    expect(policy.spec.ingress).toEqual([]);
-    expect(policy.spec.egress).toEqual([
-      { to: [podsOf('redis')], ports: [{ protocol: 'TCP', port: 6379 }] },
-      { to: [podsOf('postgres')], ports: [{ protocol: 'TCP', port: 5432 }] },
-    ]);
   });
 
   test('no Service points at the workers', () => {

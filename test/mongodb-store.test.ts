@@ -1,14 +1,11 @@
 import { Testing } from 'cdk8s';
 import { loadConfig } from '../lib/config';
 import { MongoDbStore } from '../lib/mongodb-store';
-import { podsOf } from '../lib/network';
 import { envOf, find, testChart } from './util';
 
-function synth(allowedCidrs = ['0.0.0.0/0']) {
+function synth() {
   const chart = testChart();
-  new MongoDbStore(chart, 'MongoDb', {
-    sizing: loadConfig({}).sizing.MONGODB, storageClassName: 'fast', storageSize: '20Gi', allowedCidrs, clients: [podsOf('colyseus')],
-  });
+  new MongoDbStore(chart, 'MongoDb', { sizing: loadConfig({}).sizing.MONGODB, storageClassName: 'fast', storageSize: '20Gi' });
   return Testing.synth(chart);
 }
 
@@ -33,15 +30,14 @@ test('root user from app-secrets, created by the image on first start', () => {
   expect(env.MONGO_INITDB_ROOT_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'MONGODB_PASSWORD' });
 });
 
-test('NodePort 32017 keeps client addresses; only allowed CIDRs and in-cluster clients get in', () => {
-  const objects = synth(['203.0.113.0/24']);
-  const external = find(objects, 'Service', 'mongodb-external');
+test('NodePort 32017 keeps client addresses (the lane table then allows by CIDR)', () => {
+  const external = find(synth(), 'Service', 'mongodb-external');
   expect(external.spec).toMatchObject({ type: 'NodePort', externalTrafficPolicy: 'Local' });
   expect(external.spec.ports[0]).toMatchObject({ port: 27017, nodePort: 32017 });
-  const policy = find(objects, 'NetworkPolicy', 'mongodb');
-  expect(policy.spec.ingress).toEqual([
-    { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'colyseus' } } }], ports: [{ protocol: 'TCP', port: 27017 }] },
-    { from: [{ ipBlock: { cidr: '203.0.113.0/24' } }], ports: [{ protocol: 'TCP', port: 27017 }] },
-  ]);
-  expect(policy.spec.egress).toEqual([]);
+});
+
+test('a headless governing Service (serviceName is immutable: it stays mongodb-headless)', () => {
+  const objects = synth();
+  expect(find(objects, 'StatefulSet', 'mongodb').spec.serviceName).toBe('mongodb-headless');
+  expect(find(objects, 'Service', 'mongodb-headless').spec.clusterIP).toBe('None');
 });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { capacityOf, formatCapacity } from '../lib/capacity';
 import { Manifest } from '../lib/manifest';
-import { CodeClashersPolicy, ValidationContext } from '../policy/plugin';
+import { CodeClashersPolicy, ValidationContext, readManifests } from '../policy/plugin';
 import { RULES, evaluate } from '../policy/rules';
 import { synthBackend } from './util';
 
@@ -124,6 +124,8 @@ describe('plugin', () => {
     const staged = path.join(dir, 'staging', '1-all.k8s.yaml');
     fs.mkdirSync(path.dirname(staged));
     fs.writeFileSync(staged, objects.map(o => JSON.stringify(o)).join('\n---\n'));
+    fs.writeFileSync(path.join(dir, 'staging', 'architecture.md'), '# drawn by the app');
+    const architecture = path.join(dir, 'docs', 'architecture.md');
     const dist = path.join(dir, 'dist');
     fs.mkdirSync(dist);
     fs.writeFileSync(path.join(dist, 'previous.k8s.yaml'), 'previous');
@@ -137,9 +139,10 @@ describe('plugin', () => {
     };
     const saved = { ...process.env };
     Object.assign(process.env, env);
-    return new CodeClashersPolicy({ publishTo: dist }).validate(context).then(() => {
+    return new CodeClashersPolicy({ publishTo: dist, architectureTo: architecture }).validate(context).then(() => {
       process.env = saved;
-      return { status, violations, logs, dist: fs.readdirSync(dist), distPath: dist };
+      const diagram = fs.existsSync(architecture) ? fs.readFileSync(architecture, 'utf8') : undefined;
+      return { status, violations, logs, dist: fs.readdirSync(dist), distPath: dist, diagram };
     });
   }
 
@@ -150,12 +153,14 @@ describe('plugin', () => {
     expect(fs.statSync(passed.distPath).mode & 0o777).toBe(0o755);
     expect(passed.violations.map(v => v.ruleName)).toEqual(['capacity (warning)']);
     expect(passed.logs.join('\n')).toContain('| total |');
+    expect(passed.diagram).toBe('# drawn by the app');
   });
 
   test('a violation fails the report with rule, why and fix, and leaves dist/ as it was', async () => {
     const failed = await run(breaking('Deployment', 'bots', o => { delete container(o).livenessProbe; }));
     expect(failed.status).toBe('failure');
     expect(failed.dist).toEqual(['previous.k8s.yaml']);
+    expect(failed.diagram).toBeUndefined();
     const probes = failed.violations.find(v => v.ruleName === 'probes');
     expect(probes.recommendation).toContain('Deployment/bots: container bots: needs a readinessProbe and a livenessProbe');
     expect(probes.fix).toContain('livenessProbe');
@@ -166,4 +171,9 @@ describe('plugin', () => {
     const roomy = await run(good, { K8S_NODE_CPU: '16' });
     expect(roomy.violations).toEqual([]);
   });
+});
+
+test('readManifests reads the YAML cdk8s writes back into the objects it synthesized', () => {
+  const files = ['1-cluster', '2-stores', '3-apps'].map(f => path.join(__dirname, `../dist/${f}.k8s.yaml`));
+  expect(readManifests(files).map(d => d.object)).toEqual(good);
 });

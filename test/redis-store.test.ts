@@ -1,13 +1,12 @@
 import { Testing } from 'cdk8s';
 import { loadConfig } from '../lib/config';
-import { podsOf } from '../lib/network';
 import { RedisStore } from '../lib/redis-store';
 import { find, testChart } from './util';
 
 function synth(memoryLimit = '1Gi') {
   const chart = testChart();
   const sizing = loadConfig({ K8S_REDIS_MEMORY_LIMIT: memoryLimit }).sizing.REDIS;
-  new RedisStore(chart, 'Redis', { sizing, storageClassName: 'fast', storageSize: '3Gi', clients: [podsOf('a'), podsOf('b')] });
+  new RedisStore(chart, 'Redis', { sizing, storageClassName: 'fast', storageSize: '3Gi' });
   return Testing.synth(chart);
 }
 
@@ -26,11 +25,12 @@ test('maxmemory follows the memory limit, so Redis refuses writes before the ker
   expect(script('2Gi')).toContain(`--maxmemory ${Math.floor(1.6 * 2 ** 30)} `);
 });
 
-test('only the listed clients may connect, on 6379', () => {
-  const policy = find(synth(), 'NetworkPolicy', 'redis');
-  expect(policy.spec.ingress).toHaveLength(1);
-  expect(policy.spec.ingress[0].from.map((p: any) => p.podSelector.matchLabels['app.kubernetes.io/name'])).toEqual(['a', 'b']);
-  expect(policy.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 6379 }]);
+test('exposes its Service name and port, which the Service has', () => {
+  const chart = testChart();
+  const redis = new RedisStore(chart, 'Redis', { sizing: loadConfig({}).sizing.REDIS, storageClassName: 'fast', storageSize: '3Gi' });
+  expect([redis.service, redis.port]).toEqual(['redis', 6379]);
+  const service = find(Testing.synth(chart), 'Service', redis.service);
+  expect(service.spec.ports).toEqual([{ name: 'redis', port: 6379, targetPort: 6379 }]);
 });
 
 test('persistent, retained volume', () => {

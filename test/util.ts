@@ -5,10 +5,24 @@ import { Manifest, Workload, workloadsOf } from '../lib/manifest';
 
 /** The objects the full app synthesizes for `env`, in apply order. */
 export function synthBackend(env: Record<string, string> = {}): Manifest[] {
-  const app: App = Testing.app();
-  new CodeClashersBackend(app, loadConfig(env));
-  return app.charts.flatMap(c => c.toJson());
+  return buildBackend(env).objects;
 }
+
+/** The full app for `env`: its objects, its lane table and its configuration. */
+export function buildBackend(env: Record<string, string> = {}) {
+  const app: App = Testing.app();
+  const config = loadConfig(env);
+  const backend = new CodeClashersBackend(app, config);
+  return { objects: app.charts.flatMap(c => c.toJson()) as Manifest[], lanes: backend.lanes, config };
+}
+
+/** Judge0 in each mode: `cluster` (the default), `external` on the internet or on another VM, `off`. */
+export const JUDGE0_MODES: Record<string, Record<string, string>> = {
+  cluster: {},
+  'external (public https)': { K8S_JUDGE0_MODE: 'external', K8S_JUDGE0_URL: 'https://judge0-ce.p.rapidapi.com', K8S_JUDGE0_AUTH_HEADER: 'X-RapidAPI-Key' },
+  'external (private VM)': { K8S_JUDGE0_MODE: 'external', K8S_JUDGE0_URL: 'http://10.0.1.17:2358', K8S_JUDGE0_CIDR: '10.0.1.0/24' },
+  off: { K8S_JUDGE0_MODE: 'off' },
+};
 
 /** A chart to put one construct in. */
 export function testChart(): Chart {
