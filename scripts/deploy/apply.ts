@@ -58,7 +58,9 @@ export interface Refusals { readonly diff: string; readonly changed: string[] }
  */
 export async function refusals(ctx: Context, prepared: readonly Manifest[], secrets: readonly Manifest[]): Promise<Refusals> {
   const dry = await kubectl(ctx, ['apply', ...serverSideApply('dry-run'), '-f', '-'], { input: asInput([...prepared, ...secrets]) });
-  const warnings = dry.stderr.split('\n').filter(l => /would violate PodSecurity/.test(l));
+  // Workloads get a warning for the `warn` level too: only the `enforce` level's refuses pods.
+  const enforce = prepared.find(o => o.kind === 'Namespace')?.metadata.labels?.['pod-security.kubernetes.io/enforce'] ?? 'privileged';
+  const warnings = dry.stderr.split('\n').filter(l => l.includes(`would violate PodSecurity "${enforce}:`));
   if (dry.status !== 0 || warnings.length) {
     const lines = (warnings.length ? warnings : dry.stderr.split('\n').filter(l => l.trim())).slice(0, 10);
     throw new DeployError(`the server-side dry run refused the change, nothing was applied:\n  ${ctx.redact(lines.join('\n  '))}${immutableAdvice(lines.join('\n'))}`);

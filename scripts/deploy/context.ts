@@ -53,6 +53,8 @@ export function processRunner(cwd: string, env: Env, log: (text: string) => void
     child.stderr.on('data', c => streamed(c, 'err'));
     child.on('error', e => resolve({ status: 127, stdout, stderr: `${command}: ${e.message}` }));
     child.on('close', code => resolve({ status: code ?? 1, stdout, stderr }));
+    // A command that reads no stdin may exit before it is written: not an error.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }

@@ -14,7 +14,7 @@ import { checkCapacity, ensureK3s, k3sInstalled } from './cluster';
 import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, processRunner, realClock } from './context';
 import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
-import { keyOf } from './manifests';
+import { keyOf, prepareManifests } from './manifests';
 import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
 import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
@@ -38,7 +38,7 @@ async function saveReleases(ctx: Context, history: readonly Release[]): Promise<
 }
 
 function summary(ctx: Context, outcome: string, lines: readonly string[]): void {
-  ctx.log(`\n${lines.join('\n')}`);
+  ctx.log(`\n${lines.join('\n')}\n\nDeploy ${outcome}`);
   if (ctx.opts.summaryFile) fs.appendFileSync(ctx.opts.summaryFile, ctx.redact([`## Deploy ${outcome}`, '', ...lines, ''].join('\n')));
 }
 
@@ -79,7 +79,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   try {
     if (!plan) {
       written = true; // the Namespace is the first write
-      await applyNamespace(ctx, pre.objects);
+      await applyNamespace(ctx, prepareManifests(pre.objects, new Map(), ctx.opts.rolloutSeconds));
     }
     const prepared = prepare(ctx, pre.objects, values, await digestKey(ctx, plan));
     applied = prepared;
