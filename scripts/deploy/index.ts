@@ -85,9 +85,11 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     applied = prepared;
     const refused = await refusals(ctx, prepared, secretObjects(ctx, values));
     const keys = changedSecretKeys(secretBefore, values);
+    // Pod templates against the last release's (the live ones carry server defaults).
+    const previous = new Map((history[0]?.manifests ?? []).map(m => [keyOf(m), m]));
     const restarts = workloadsOf(prepared).filter(w => {
-      const live = liveBefore.get(keyOf(w.object));
-      return live && JSON.stringify(live.spec?.template?.metadata?.annotations ?? {}) !== JSON.stringify(w.object.spec.template.metadata?.annotations ?? {});
+      const before = previous.get(keyOf(w.object));
+      return before && JSON.stringify(before.spec.template) !== JSON.stringify(w.object.spec.template);
     }).map(w => w.id);
     const prunable = await findPrunable(ctx, prepared);
     lines.push(

@@ -65,11 +65,11 @@ export class Vm {
     this.commit(`edit ${file}`);
   }
 
-  private runner(env: Record<string, string>, log: (line: string) => void, abortAfter?: { calls: number }): Runner {
+  private runner(env: Record<string, string>, log: (line: string) => void, abortWhen?: (command: string, args: readonly string[]) => boolean): Runner {
     const real = processRunner(this.repo, env, log);
-    let count = 0;
     return async (command, args, options = {}) => {
-      if (abortAfter && ++count > abortAfter.calls) throw new Error('cancelled: the runner stopped this job');
+      // A cancelled job: the runner kills the process between two commands.
+      if (abortWhen?.(command, args)) throw new Error('cancelled: the runner stopped this job');
       if (FAKED.includes(command) || (command === 'node' && args.includes('scripts/images/smoke.ts'))) {
         return this.host.handle({ command, args, input: options.input, env: { ...env, ...options.env }, cwd: this.repo });
       }
@@ -106,7 +106,7 @@ export class Vm {
     return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
   }
 
-  async deploy(extra: Record<string, string | undefined> = {}, argv: string[] = [], abortAfter?: { calls: number }): Promise<Run> {
+  async deploy(extra: Record<string, string | undefined> = {}, argv: string[] = [], abortWhen?: (command: string, args: readonly string[]) => boolean): Promise<Run> {
     const env = this.env(extra);
     const summaryFile = env.GITHUB_STEP_SUMMARY;
     fs.rmSync(summaryFile, { force: true });
@@ -115,9 +115,9 @@ export class Vm {
     const clock = { now: () => this.host.now(), sleep: async (ms: number) => this.host.advance(ms) };
     let status: number;
     try {
-      status = await main(this.repo, env, argv, { run: this.runner(env, l => lines.push(l), abortAfter), clock, out: l => lines.push(l) });
+      status = await main(this.repo, env, argv, { run: this.runner(env, l => lines.push(l), abortWhen), clock, out: l => lines.push(l) });
     } catch (error) {
-      if (!abortAfter) throw error;
+      if (!abortWhen) throw error;
       lines.push(String(error));
       status = -1;
     }
@@ -125,6 +125,13 @@ export class Vm {
       status, output: lines.join('\n'), calls: this.host.state.calls.slice(calls),
       summary: fs.existsSync(summaryFile) ? fs.readFileSync(summaryFile, 'utf8') : '',
     };
+  }
+
+  /** The images a deploy of the current checkout would use (from --plan). */
+  async plannedImages(): Promise<Record<string, string>> {
+    const run = await this.deploy({}, ['--plan']);
+    const found = run.output.match(/ghcr\.io\/acme\/codeclashers-[a-z]+:[0-9a-f]{20}/g) ?? [];
+    return Object.fromEntries(found.map(i => [i.split('codeclashers-')[1].split(':')[0], i]));
   }
 
   releases(): Release[] {

@@ -20,11 +20,11 @@ export interface Invocation {
 export interface Behaviour {
   /** `uname -m` */
   arch: string;
-  /** Images whose container exits at start in the cluster (passes the smoke test). */
+  /** Images (or `repository:` prefixes) whose container exits at start in the cluster (passes the smoke test). */
   crashInCluster: string[];
   /** Images the smoke test (scripts/images/smoke.ts) rejects. */
   smokeFails: string[];
-  /** Next `kubectl apply` (not dry run) loses the API server after this many objects. */
+  /** The API server restarts after this many more object writes; the rest of that apply is refused. */
   apiRestartAfterWrites?: number;
   /** How long a terminating pod of a workload takes to exit (a Colyseus pod drains its match). */
   drainSeconds: Record<string, number>;
@@ -362,7 +362,6 @@ export class FakeHost {
     const errors: string[] = [];
     const warnings: string[] = [];
     const pending = new Set(objects.filter(o => o.kind === 'Namespace').map(o => o.metadata.name));
-    let writes = 0;
     for (const o of objects) {
       const r = this.admit(o, ns, dryRun, pending);
       warnings.push(...r.warnings);
@@ -370,17 +369,18 @@ export class FakeHost {
       if (dryRun) { out.push(`${this.ref(o)} serverside-applied (server dry run)`); continue; }
       // An API server restart mid-apply (k3s restarting): kubectl reports each remaining object
       // and exits 1; objects before it are applied: a partial apply.
-      const limit = this.state.behaviour.apiRestartAfterWrites;
-      if (limit !== undefined && writes >= limit) {
+      const left = this.state.behaviour.apiRestartAfterWrites;
+      if (left !== undefined && left <= 0) {
         errors.push(`The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?`);
         continue;
       }
-      writes++;
+      if (left !== undefined) this.state.behaviour.apiRestartAfterWrites = left - 1;
       const changed = this.store(o, r.key);
       if (!manager) this.state.objects[r.key].object.metadata.annotations = { ...this.state.objects[r.key].object.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '...' };
       out.push(`${this.ref(o)} ${changed ? 'serverside-applied' : 'serverside-applied'}`);
     }
-    if (!dryRun && this.state.behaviour.apiRestartAfterWrites !== undefined) this.state.behaviour.apiRestartAfterWrites = undefined;
+    // The API server is back for the next command.
+    if (errors.some(e => e.includes('6443 was refused'))) this.state.behaviour.apiRestartAfterWrites = undefined;
     const stderr = [...warnings, ...errors].join('\n');
     return errors.length ? fail(1, stderr, out.join('\n')) : ok(out.join('\n') + '\n', stderr ? `${stderr}\n` : '');
   }
@@ -646,7 +646,7 @@ export class FakeHost {
 
   private crashReason(p: Pod): string | undefined {
     const images = (p.spec.containers ?? []).map((c: any) => c.image);
-    const bad = images.find((i: string) => this.state.behaviour.crashInCluster.includes(i));
+    const bad = images.find((i: string) => this.state.behaviour.crashInCluster.some(c => i === c || (c.endsWith(':') && i.startsWith(c))));
     if (bad) return `${bad}: process exited with code 1`;
     // Redis parses `requirepass "<value>"` from the config file the start script writes; a quote
     // inside the value ends the string early and redis-server exits ("Unbalanced quotes in

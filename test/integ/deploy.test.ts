@@ -35,3 +35,233 @@ test('the k3s kubectl without an explicit kubeconfig is refused for the runner u
   expect(bare.stderr).toContain('/etc/rancher/k3s/k3s.yaml: permission denied');
   void writes;
 });
+
+/** A successful deploy; returns the release it recorded. */
+async function good(env: Record<string, string | undefined> = {}) {
+  const run = await vm.deploy(env);
+  if (run.status !== 0) throw new Error(`deploy failed:\n${run.output}`);
+  return vm.releases()[0];
+}
+
+const podNames = (kind: string, name: string) => vm.host.podsOf(kind, name).map(p => p.name).sort();
+
+describe('happy paths', () => {
+  test('an unchanged redeploy builds nothing, replaces no pod, still waits for every workload', async () => {
+    await good();
+    const pods = podNames('Deployment', 'colyseus');
+    const run = await vm.deploy();
+    expect(run.status).toBe(0);
+    expect(run.calls.filter(c => c[0] === 'docker' && c[2] === 'build')).toEqual([]);
+    expect(run.output).toContain('workloads whose pods are replaced: none');
+    expect(run.output).toMatch(/Deployment\/bots: deployment "bots" successfully rolled out/);
+    expect(podNames('Deployment', 'colyseus')).toEqual(pods);
+  });
+
+  test('a changed service is rebuilt (smoke-tested, pushed) and only its pods replaced', async () => {
+    const first = await good();
+    const colyseus = podNames('Deployment', 'colyseus');
+    vm.edit('backend/bots/src/smarter.ts', () => 'export const smarter = true;\n');
+    const run = await vm.deploy();
+    expect(run.status).toBe(0);
+    const built = run.calls.filter(c => c[0] === 'docker' && c[2] === 'build').map(c => c[c.indexOf('--tag') + 1]);
+    expect(built).toEqual([expect.stringContaining('codeclashers-bots:')]);
+    expect(run.calls.findIndex(c => c[0] === 'node')).toBeLessThan(run.calls.findIndex(c => c[0] === 'docker' && c[1] === 'push'));
+    expect(vm.releases()[0].images.colyseus).toBe(first.images.colyseus);
+    expect(vm.releases()[0].images.bots).not.toBe(first.images.bots);
+    expect(podNames('Deployment', 'colyseus')).toEqual(colyseus);
+  });
+
+  test('a rotated secret replaces exactly the pods of the workloads that read it, through the digest applied with the manifests', async () => {
+    await good();
+    const bots = podNames('Deployment', 'bots');
+    const redis = podNames('StatefulSet', 'redis');
+    const mongoBefore = vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets;
+    const run = await vm.deploy({ MONGODB_PASSWORD: 'rotated-password-123' });
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('secret keys that change: MONGODB_PASSWORD');
+    expect(run.output).toContain('workloads whose pods are replaced: StatefulSet/mongodb, Deployment/colyseus');
+    expect(vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets.MONGO_INITDB_ROOT_PASSWORD).toBe('rotated-password-123');
+    expect(mongoBefore.MONGO_INITDB_ROOT_PASSWORD).toBe(SECRETS.MONGODB_PASSWORD);
+    expect(podNames('Deployment', 'bots')).toEqual(bots);
+    expect(podNames('StatefulSet', 'redis')).toEqual(redis);
+    expect(run.output).not.toContain('rotated-password-123');
+    const annotations = JSON.stringify(vm.host.live('StatefulSet', 'mongodb').spec.template.metadata.annotations);
+    expect(annotations).not.toContain('rotated');
+  });
+
+  test('--plan changes nothing and says what would: images, objects, replaced pods', async () => {
+    await good();
+    vm.edit('backend/colyseus/src/faster.ts', () => 'export const faster = true;\n');
+    const before = JSON.stringify(vm.host.state.objects);
+    const run = await vm.deploy({}, ['--plan']);
+    expect(run.status).toBe(0);
+    expect(writes(run)).toEqual([]);
+    expect(run.calls.filter(c => c[0] === 'docker' && ['build', 'push'].includes(c[1] === 'buildx' ? c[2] : c[1]))).toEqual([]);
+    expect(JSON.stringify(vm.host.state.objects)).toBe(before);
+    expect(run.output).toMatch(/images to build: ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{20}$/m);
+    expect(run.output).toContain('objects that change: Deployment/colyseus');
+    expect(run.output).toContain('workloads whose pods are replaced: Deployment/colyseus');
+    expect(run.output).toContain('Deploy plan (nothing changed)');
+  });
+
+  test('prune after a healthy rollout (Judge0 switched off), listed, PVCs kept; --rollback restores the pruned objects', async () => {
+    const withJudge0 = await good();
+    const run = await vm.deploy({ K8S_JUDGE0_ENABLED: 'false' });
+    expect(run.status).toBe(0);
+    expect(run.output).toMatch(/pruned: .*Deployment\/judge0-server/);
+    expect(vm.labelled().filter(id => /judge0|postgres/.test(id))).toEqual([]);
+    expect(Object.keys(vm.host.state.pvcs)).toEqual(expect.arrayContaining(['data-mongodb-0']));
+    const back = await vm.deploy({ K8S_JUDGE0_ENABLED: 'false' }, ['--rollback']);
+    expect(back.status).toBe(0);
+    expect(vm.differencesFrom(withJudge0)).toEqual([]);
+  });
+
+  test('--rollback returns the previous release whole: replicas too, which rollout undo never restores', async () => {
+    const a = await good();
+    await good({ K8S_BOTS_REPLICAS: '3' });
+    expect(vm.host.podsOf('Deployment', 'bots')).toHaveLength(3);
+    const run = await vm.deploy({}, ['--rollback']);
+    expect(run.status).toBe(0);
+    expect(vm.differencesFrom(a)).toEqual([]);
+    expect(kubectlCalls(run).filter(c => c.includes('undo'))).toEqual([]);
+  });
+});
+
+describe('failures end on the last good release', () => {
+  test('first deploy with an image that crash-loops: what the run created is removed (never the Namespace or data)', async () => {
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('error: Deployment/bots: deployment "bots" exceeded its progress deadline');
+    expect(run.output).toContain('what this run created was removed');
+    expect(vm.labelled()).toEqual(['Namespace/codeclashers', 'StorageClass/codeclashers-retain']);
+    expect(vm.releases()).toEqual([]);
+    expect(Object.values(vm.host.state.pods).filter(p => !p.terminatingUntil)).toEqual([]);
+  });
+
+  test('an image that crash-loops in the cluster: back on the release, diagnostics include the previous container\'s log and events', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('(previous container)');
+    expect(run.output).toContain('Back-off restarting failed container');
+    expect(run.output).toContain(`the cluster is back on the last good release (${release.commit.slice(0, 12)})`);
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(run.summary).toContain('## Deploy failed');
+  });
+
+  test('a bad Secret value (Redis refuses its config): previous values back, the StatefulSet pod stuck on the bad revision replaced', async () => {
+    const release = await good();
+    const run = await vm.deploy({ REDIS_PASSWORD: 'has"quote' });
+    expect(run.status).toBe(1);
+    expect(run.output).toMatch(/StatefulSet\/redis: deleting pod redis-0, left on another revision/);
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(run.output).not.toContain('has"quote');
+  });
+
+  test('a replicas-only change in a failing run: back to the last release (its image and its replicas), not one release further', async () => {
+    await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const b = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    vm.host.state.behaviour.crashInCluster = [(await vm.plannedImages()).bots];
+    const run = await vm.deploy({ K8S_COLYSEUS_REPLICAS: '3' });
+    expect(run.status).toBe(1);
+    expect(vm.differencesFrom(b)).toEqual([]);
+    expect(vm.host.live('Deployment', 'colyseus').spec.replicas).toBe(2);
+  });
+
+  test('a run cancelled mid-rollout leaves a stuck StatefulSet; the next run waits for every workload and recovers it', async () => {
+    const release = await good();
+    const cancelled = await vm.deploy({ REDIS_PASSWORD: 'has"quote' }, [], (cmd, args) => cmd === 'kubectl' && args.includes('events'));
+    expect(cancelled.status).toBe(-1);
+    expect(vm.host.podsOf('StatefulSet', 'redis')[0]?.ready).not.toBe(true);
+    const next = await vm.deploy();
+    expect(next.status).toBe(0);
+    expect(vm.differencesFrom({ ...release, manifests: vm.releases()[0].manifests })).toEqual([]);
+    expect(vm.releases()[0].manifests).toEqual(release.manifests);
+  });
+
+  test.each([
+    ['K8S_REDIS_STORAGE_SIZE', '5Gi', 'Forbidden: updates to statefulset spec'],
+    ['K8S_STORAGE_PROVISIONER', 'example.com/other', 'provisioner: Forbidden'],
+  ])('an immutable field (%s) is refused by the server-side dry run before any write but the Namespace', async (knob, value, message) => {
+    const release = await good();
+    const run = await vm.deploy({ [knob]: value });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(message);
+    expect(run.output).toContain('cannot change after the first deploy');
+    expect(writes(run).filter(c => !(c.includes('apply') && c.includes('-f')) || false)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('a Pod Security violation is only a warning on a Deployment: the dry run\'s warning refuses it', async () => {
+    const release = await good({ K8S_JUDGE0_ENABLED: 'false' });
+    vm.edit('lib/colyseus-game-server.ts', t => t.replace("ports: [{ name: 'http', containerPort: COLYSEUS_PORT }]", "ports: [{ name: 'http', containerPort: COLYSEUS_PORT, hostPort: COLYSEUS_PORT }]"));
+    const run = await vm.deploy({ K8S_JUDGE0_ENABLED: 'false' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('would violate PodSecurity "restricted:latest": hostPort');
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('an apply cut short by an API server restart (partial apply) is rolled back', async () => {
+    const release = await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    vm.host.state.behaviour.apiRestartAfterWrites = 25;
+    const run = await vm.deploy({ MONGODB_PASSWORD: 'new-password-456' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('kubectl apply failed part-way');
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('nothing is pruned when the rollout fails: Judge0 stays with the release', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    vm.host.state.behaviour.crashInCluster = [(await vm.plannedImages()).bots];
+    const run = await vm.deploy({ K8S_JUDGE0_ENABLED: 'false' });
+    expect(run.status).toBe(1);
+    expect(kubectlCalls(run).filter(c => c.includes('delete') && c.some(a => a.includes('judge0')))).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test.each([
+    ['no pull token (new GHCR packages are private)', { GHCR_PULL_TOKEN: undefined }, 'cannot be pulled anonymously'],
+    ['a token without read:packages', { GHCR_PULL_TOKEN: 'github_pat_finegrained' }, 'classic token with read:packages'],
+  ])('an image the cluster could not pull (%s) stops the deploy before the cluster is touched', async (_, env, message) => {
+    const release = await good();
+    vm.host.state.behaviour.tokens.github_pat_finegrained = [];
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const run = await vm.deploy(env);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(message);
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('an image that fails its smoke test is neither pushed nor applied', async () => {
+    const release = await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const { colyseus } = await vm.plannedImages();
+    vm.host.state.behaviour.smokeFails = [colyseus];
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`${colyseus} failed its smoke test, nothing was pushed or applied: smoke: ${colyseus}: /readyz did not answer 200 within 30 s`);
+    expect(run.calls.filter(c => c[0] === 'docker' && c[1] === 'push')).toEqual([]);
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('requests that do not fit while old pods drain stop the deploy before anything is applied', async () => {
+    const release = await good();
+    vm.host.state.behaviour.allocatable.cpu = 8;
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('CPU requests 10000m > allocatable 8000m');
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+});
