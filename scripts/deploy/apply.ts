@@ -1,10 +1,10 @@
 // Steps 5-6: the Namespace first, then refusals before any other write (server-side dry run and
 // diff with the apply's own flags), then the Secrets and the manifests.
 import { randomBytes } from 'crypto';
-import { APP_SECRETS, SECRET_KEYS } from '../../lib/app-secrets';
+import { SECRET_KEYS } from '../../lib/app-secrets';
 import { IMAGE_PULL_SECRET } from '../../lib/colyseus-game-server';
 import { NAMESPACE } from '../../lib/labels';
-import { Manifest, idOf } from '../../lib/manifest';
+import { Manifest } from '../../lib/manifest';
 import { serverSideApply, serverSideDiff } from './apply-flags';
 import { Context, DeployError, asInput, kubectl, mustKubectl } from './context';
 import { keyOf, prepareManifests } from './manifests';
@@ -106,4 +106,3 @@ export async function applyAll(ctx: Context, objects: readonly Manifest[]): Prom
   if (r.status !== 0) throw new DeployError(`kubectl apply failed part-way (exit ${r.status}): ${ctx.redact(r.stderr.trim().split('\n').slice(-2).join(' | '))}`);
 }
 
-export { APP_SECRETS, idOf };

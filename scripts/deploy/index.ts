@@ -3,7 +3,7 @@
 // file is their order. "Push to main and it is live, or it is exactly as it was."
 import * as fs from 'fs';
 import * as path from 'path';
-import { SECRET_KEYS } from '../../lib/app-secrets';
+import { APP_SECRETS, SECRET_KEYS } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
 import { workloadsOf } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
@@ -20,7 +20,6 @@ import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
 import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
 import { restore, restorePlan } from './restore';
-import { APP_SECRETS } from '../../lib/app-secrets';
 import { redactor, secretValuesFrom } from './secrets';
 import { waitForWorkloads } from './wait';
 

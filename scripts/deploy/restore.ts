@@ -2,7 +2,6 @@
 // manifests (specs, replicas, images), the Secret's previous values, objects this run created
 // deleted (never a PVC or the Namespace). Not `rollout undo`, which restores only a pod
 // template, goes one release too far after a replicas-only change, and fails on a first deploy.
-import { NAMESPACE } from '../../lib/labels';
 import { Manifest } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import { Context, DeployError, asInput, kubectl } from './context';
@@ -52,4 +51,3 @@ export async function restore(ctx: Context, plan: RestorePlan, secretBefore: Sec
   return problems;
 }
 
-export { NAMESPACE };

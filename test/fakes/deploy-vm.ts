@@ -10,7 +10,7 @@ import { SECRET_KEYS } from '../../lib/app-secrets';
 import { Manifest } from '../../lib/manifest';
 import { main } from '../../scripts/deploy';
 import { processRunner, Runner } from '../../scripts/deploy/context';
-import { RELEASE_SET, RELEASE_SET_LABEL, keyOf } from '../../scripts/deploy/manifests';
+import { RELEASE_SET, RELEASE_SET_LABEL } from '../../scripts/deploy/manifests';
 import { Release, RELEASES_CONFIGMAP, decodeReleases } from '../../scripts/deploy/release';
 import { Behaviour, FakeHost } from './k3s-host';
 
@@ -174,7 +174,6 @@ export class Vm {
     for (const extra of this.labelled().filter(id => !wanted.has(id))) problems.push(`${extra} is not in the release`);
     const values = this.secretValues();
     for (const k of SECRET_KEYS) if (values[k] !== (secrets[k] ?? '')) problems.push(`Secret key ${k} differs`);
-    void keyOf;
     return problems;
   }
 

@@ -33,7 +33,6 @@ test('the k3s kubectl without an explicit kubeconfig is refused for the runner u
   const bare = vm.host.handle({ command: 'kubectl', args: ['get', 'nodes'], env: {}, cwd: vm.repo });
   expect(bare.status).toBe(1);
   expect(bare.stderr).toContain('/etc/rancher/k3s/k3s.yaml: permission denied');
-  void writes;
 });
 
 /** A successful deploy; returns the release it recorded. */
