@@ -65,10 +65,17 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   const secretBefore = await liveSecretValues(ctx, APP_SECRETS);
   const liveBefore = exists ? await liveObjects(ctx, pre.objects) : new Map<string, any>();
   const since = ctx.clock.now();
-  let written = false;
+  // What has been written: nothing, only the Namespace (refusals come before anything else), or all.
+  let written: 'nothing' | 'namespace' | 'all' = 'nothing';
   let applied = pre.objects;
   const fail = async (error: unknown): Promise<never> => {
-    if (written && error instanceof DeployError) {
+    if (written === 'namespace' && error instanceof DeployError) {
+      // Only the Namespace changed: put the release's back (a first deploy keeps it: it holds no data yet).
+      const namespace = history[0]?.manifests.filter(m => m.kind === 'Namespace') ?? [];
+      if (namespace.length) await mustKubectl(ctx, ['apply', ...serverSideApply(), '-f', '-'], { input: asInput(namespace) });
+      throw new DeployError(`${error.message}; only the Namespace had been applied${namespace.length ? ', and it is back on the last good release' : ''}`);
+    }
+    if (written === 'all' && error instanceof DeployError) {
       const restorePlanned = restorePlan(history[0], applied, new Set(liveBefore.keys()));
       const problems = await restore(ctx, restorePlanned, secretBefore, ctx.clock.now());
       throw new DeployError(`${error.message}; ${problems.length ? `the rollback had problems: ${problems.join('; ')}` : `the cluster is back on the last good release${history[0] ? ` (${history[0].commit.slice(0, 12)})` : ' (none: what this run created was removed)'}`}`);
@@ -77,7 +84,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   };
   try {
     if (!plan) {
-      written = true; // the Namespace is the first write
+      written = 'namespace';
       await applyNamespace(ctx, prepareManifests(pre.objects, new Map(), ctx.opts.rolloutSeconds));
     }
     const prepared = prepare(ctx, pre.objects, values, await digestKey(ctx, plan));
@@ -100,6 +107,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     if (plan) return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
 
     ctx.log('\n==> Apply');
+    written = 'all';
     await applyAll(ctx, [...secretObjects(ctx, values), ...prepared]);
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
