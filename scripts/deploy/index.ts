@@ -48,7 +48,8 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     const images = Object.values(pre.images);
     return [`k3s is not installed: a deploy would install k3s ${ctx.opts.k3sVersion}, build ${images.join(', ')} and create all ${pre.objects.length} objects.`];
   }
-  if (!plan) await ensureK3s(ctx);
+  // Installed (a plan returned above otherwise): only this user's kubeconfig and the node check.
+  await ensureK3s(ctx);
   await checkCapacity(ctx, pre.objects);
   const images = await planImages(ctx, pre.images);
   const lines = [`images to build: ${images.filter(i => i.build).map(i => i.image).join(', ') || 'none'}`];
