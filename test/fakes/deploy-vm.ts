@@ -9,7 +9,8 @@ import * as path from 'path';
 import { SECRET_KEYS } from '../../lib/app-secrets';
 import { Manifest } from '../../lib/manifest';
 import { main } from '../../scripts/deploy';
-import { processRunner, Runner } from '../../scripts/deploy/context';
+import { Context, processRunner, Runner } from '../../scripts/deploy/context';
+import { loadDeployOptions } from '../../scripts/deploy/options';
 import { RELEASE_SET, RELEASE_SET_LABEL } from '../../scripts/deploy/manifests';
 import { Release, RELEASES_CONFIGMAP, decodeReleases } from '../../scripts/deploy/release';
 import { Behaviour, FakeHost } from './k3s-host';
@@ -104,6 +105,16 @@ export class Vm {
       ...extra,
     };
     return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  }
+
+  /** A step context on this VM (for step-level scenarios). */
+  context(extra: Record<string, string | undefined> = {}): Context {
+    const env = this.env(extra);
+    const log = () => undefined;
+    return {
+      root: this.repo, env, opts: loadDeployOptions(env), run: this.runner(env, log), log, redact: t => t,
+      clock: { now: () => this.host.now(), sleep: async (ms: number) => this.host.advance(ms) },
+    };
   }
 
   async deploy(extra: Record<string, string | undefined> = {}, argv: string[] = [], abortWhen?: (command: string, args: readonly string[]) => boolean): Promise<Run> {

@@ -3,6 +3,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEFAULT_K3S_VERSION } from '../../scripts/deploy';
+import { serverSideApply } from '../../scripts/deploy/apply-flags';
+import { asInput } from '../../scripts/deploy/context';
+import { waitForWorkloads } from '../../scripts/deploy/wait';
 import { SECRETS, Vm, kubectlCalls, writes } from '../fakes/deploy-vm';
 
 jest.setTimeout(120_000);
@@ -266,4 +269,18 @@ describe('failures end on the last good release', () => {
     expect(writes(run)).toEqual([]);
     expect(vm.differencesFrom(release)).toEqual([]);
   });
+});
+
+test('pods refused at creation (FailedCreate) fail the wait at once, not at the progress deadline', async () => {
+  const release = await good({ K8S_JUDGE0_ENABLED: 'false' }); // namespace enforces restricted
+  const ctx = vm.context({ K8S_JUDGE0_ENABLED: 'false' });
+  const bots = structuredClone(release.manifests.find(m => m.kind === 'Deployment' && m.metadata.name === 'bots')!) as any;
+  bots.spec.template.spec.containers[0].securityContext.privileged = true;
+  // Applied past the deploy's dry run (as by hand): the Deployment is accepted with a warning.
+  const applied = vm.host.handle({ command: 'kubectl', args: [`--kubeconfig=${ctx.opts.kubeconfig}`, 'apply', ...serverSideApply(), '-f', '-'], input: asInput([bots]), env: {}, cwd: vm.repo });
+  expect(applied.status).toBe(0);
+  expect(applied.stderr).toContain('Warning: would violate PodSecurity "restricted:latest": privileged');
+  const started = vm.host.now();
+  await expect(waitForWorkloads(ctx, [bots], started, 'forward')).rejects.toThrow(/pods refused: ReplicaSet\/bots-[0-9a-f]+: Error creating: .*violates PodSecurity "restricted:latest"/);
+  expect(vm.host.now() - started).toBeLessThan(60_000);
 });
