@@ -38,6 +38,7 @@ describe('options', () => {
       ]);
     }
     expect(() => loadDeployOptions({ HOME: '/h' })).toThrow(/IMAGE_REGISTRY is unset and so is GITHUB_REPOSITORY_OWNER/);
+    expect(() => loadDeployOptions({ ...base, DEPLOY_POLL_SECONDS: '0' })).toThrow('DEPLOY_POLL_SECONDS="0" is invalid; accepted: seconds more than 0 and at most 3600, e.g. 5 or 0.5');
   });
 
   test('repository variables supply K8S_* knobs; the environment wins; empty means unset', () => {

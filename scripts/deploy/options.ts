@@ -70,8 +70,9 @@ export function loadDeployOptions(env: Env): DeployOptions {
   const seconds = (name: string, fallback: number): number => {
     const raw = value(name);
     if (raw === undefined) return fallback;
-    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) > 3600) {
-      problems.push(`${name}=${JSON.stringify(raw)} is invalid; accepted: seconds from 0 to 3600, e.g. 5 or 0.5`);
+    // More than 0: a poll without a pause would hammer the API server.
+    if (!/^\d+(\.\d+)?$/.test(raw) || Number(raw) <= 0 || Number(raw) > 3600) {
+      problems.push(`${name}=${JSON.stringify(raw)} is invalid; accepted: seconds more than 0 and at most 3600, e.g. 5 or 0.5`);
       return fallback;
     }
     return Number(raw);
