@@ -1,324 +1,286 @@
-// scripts/deploy.ts against the scripted stand-in for kubectl, docker and sudo
-// (test/fakes/fake-cluster.js): no cluster or Docker engine can run on these machines.
-import { spawnSync } from 'child_process';
+// The deploy against the stand-in VM (test/fakes): the happy paths, then failures that must
+// each end with the modelled cluster equal to the last good release.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
-import { SECRET_KEYS } from '../../lib/app-secrets';
-import {
-  appSecretsManifest, capacityProblems, changedSecretKeys, changedWorkloads, judge0Blockers, missingSecrets, redactor,
-  secretKeysByWorkload, summaryTable, withRepositoryVariables,
-} from '../../scripts/deploy';
-import { synthBackend } from '../util';
+import { DEFAULT_K3S_VERSION } from '../../scripts/deploy';
+import { serverSideApply } from '../../scripts/deploy/apply-flags';
+import { asInput } from '../../scripts/deploy/context';
+import { waitForWorkloads } from '../../scripts/deploy/wait';
+import { SECRETS, Vm, kubectlCalls, writes } from '../fakes/deploy-vm';
 
-const ROOT = path.resolve(__dirname, '../..');
-const SECRETS = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `value-of-${k.toLowerCase()}-${i}x`]));
+jest.setTimeout(120_000);
 
-describe('decisions', () => {
-  test('missing secrets are listed by name; optional ones and Judge0\'s when disabled are not required', () => {
-    expect(missingSecrets({ ...SECRETS, REDIS_PASSWORD: '', BOT_SERVICE_SECRET: undefined }, true)).toEqual(['REDIS_PASSWORD', 'BOT_SERVICE_SECRET']);
-    expect(missingSecrets({ ...SECRETS, OPENAI_API_KEY: '', AWS_REGION: '' }, true)).toEqual([]);
-    expect(missingSecrets({ ...SECRETS, JUDGE0_POSTGRES_DB: '' }, true)).toEqual(['JUDGE0_POSTGRES_DB']);
-    expect(missingSecrets({ ...SECRETS, JUDGE0_POSTGRES_DB: '' }, false)).toEqual([]);
+let vm: Vm;
+beforeEach(() => { vm = new Vm(); });
+afterEach(() => vm.cleanUp());
+
+test('first deploy: installs k3s, waits for the node to exist, kubeconfig for this user, everything ready, release recorded', async () => {
+  const run = await vm.deploy();
+  expect(run.output).toContain('Deploy succeeded');
+  expect(run.status).toBe(0);
+  expect(run.calls.filter(c => c[0] === 'sudo' && c[1] === 'env').map(c => c[2])).toEqual([`INSTALL_K3S_VERSION=${DEFAULT_K3S_VERSION}`]);
+  const kubeconfig = path.join(vm.home, '.kube/config');
+  expect(fs.statSync(kubeconfig).mode & 0o777).toBe(0o600);
+  // Every kubectl call names the kubeconfig: the k3s wrapper would read its root-only file.
+  expect(kubectlCalls(run).filter(c => c[1] !== `--kubeconfig=${kubeconfig}`)).toEqual([]);
+  const waits = kubectlCalls(run).filter(c => c[2] === 'wait').map(c => c[3]);
+  expect(waits).toEqual(['--for=create', '--for=condition=Ready']);
+  const [release] = vm.releases();
+  expect(release.images.colyseus).toMatch(/^ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{20}$/);
+  expect(vm.differencesFrom(release)).toEqual([]);
+  expect(run.output + run.summary).not.toContain(SECRETS.REDIS_PASSWORD);
+});
+
+test('the k3s kubectl without an explicit kubeconfig is refused for the runner user (what the stand-in models)', async () => {
+  expect((await vm.deploy()).status).toBe(0);
+  const bare = vm.host.handle({ command: 'kubectl', args: ['get', 'nodes'], env: {}, cwd: vm.repo });
+  expect(bare.status).toBe(1);
+  expect(bare.stderr).toContain('/etc/rancher/k3s/k3s.yaml: permission denied');
+});
+
+/** A successful deploy; returns the release it recorded. */
+async function good(env: Record<string, string | undefined> = {}) {
+  const run = await vm.deploy(env);
+  if (run.status !== 0) throw new Error(`deploy failed:\n${run.output}`);
+  return vm.releases()[0];
+}
+
+const podNames = (kind: string, name: string) => vm.host.podsOf(kind, name).map(p => p.name).sort();
+
+describe('happy paths', () => {
+  test('an unchanged redeploy builds nothing, replaces no pod, still waits for every workload', async () => {
+    await good();
+    const pods = podNames('Deployment', 'colyseus');
+    const run = await vm.deploy();
+    expect(run.status).toBe(0);
+    expect(run.calls.filter(c => c[0] === 'docker' && c[2] === 'build')).toEqual([]);
+    expect(run.output).toContain('workloads whose pods are replaced: none');
+    expect(run.output).toMatch(/Deployment\/bots: deployment "bots" successfully rolled out/);
+    expect(podNames('Deployment', 'colyseus')).toEqual(pods);
   });
 
-  test('Judge0 needs amd64 and cgroup v1', () => {
-    expect(judge0Blockers('x86_64', false)).toEqual([]);
-    expect(judge0Blockers('aarch64', false)[0]).toContain('amd64 only');
-    expect(judge0Blockers('x86_64', true)[0]).toContain('cgroup v1');
-    expect(judge0Blockers('aarch64', true)).toHaveLength(2);
+  test('a changed service is rebuilt (smoke-tested, pushed) and only its pods replaced', async () => {
+    const first = await good();
+    const colyseus = podNames('Deployment', 'colyseus');
+    vm.edit('backend/bots/src/smarter.ts', () => 'export const smarter = true;\n');
+    const run = await vm.deploy();
+    expect(run.status).toBe(0);
+    const built = run.calls.filter(c => c[0] === 'docker' && c[2] === 'build').map(c => c[c.indexOf('--tag') + 1]);
+    expect(built).toEqual([expect.stringContaining('codeclashers-bots:')]);
+    expect(run.calls.findIndex(c => c[0] === 'node')).toBeLessThan(run.calls.findIndex(c => c[0] === 'docker' && c[1] === 'push'));
+    expect(vm.releases()[0].images.colyseus).toBe(first.images.colyseus);
+    expect(vm.releases()[0].images.bots).not.toBe(first.images.bots);
+    expect(podNames('Deployment', 'colyseus')).toEqual(colyseus);
   });
 
-  test('capacity counts surge pods against allocatable', () => {
-    const objects = synthBackend();
-    expect(capacityProblems(objects, { cpu: '4', memory: '24Gi' })).toEqual(['CPU requests 7750m > allocatable 4000m']);
-    expect(capacityProblems(objects, { cpu: '7.75', memory: '24Gi' })).toEqual([]);
-    expect(capacityProblems(synthBackend({ K8S_JUDGE0_ENABLED: 'false' }), { cpu: '3900m', memory: '23Gi' })).toEqual([]);
+  test('a rotated secret replaces exactly the pods of the workloads that read it, through the digest applied with the manifests', async () => {
+    await good();
+    const bots = podNames('Deployment', 'bots');
+    const redis = podNames('StatefulSet', 'redis');
+    const mongoBefore = vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets;
+    const run = await vm.deploy({ MONGODB_PASSWORD: 'rotated-password-123' });
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('secret keys that change: MONGODB_PASSWORD');
+    expect(run.output).toContain('workloads whose pods are replaced: StatefulSet/mongodb, Deployment/colyseus');
+    expect(vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets.MONGO_INITDB_ROOT_PASSWORD).toBe('rotated-password-123');
+    expect(mongoBefore.MONGO_INITDB_ROOT_PASSWORD).toBe(SECRETS.MONGODB_PASSWORD);
+    expect(podNames('Deployment', 'bots')).toEqual(bots);
+    expect(podNames('StatefulSet', 'redis')).toEqual(redis);
+    expect(run.output).not.toContain('rotated-password-123');
+    const annotations = JSON.stringify(vm.host.live('StatefulSet', 'mongodb').spec.template.metadata.annotations);
+    expect(annotations).not.toContain('rotated');
   });
 
-  test('changed workloads: generation moved or created', () => {
-    const before = [{ kind: 'Deployment', name: 'a', generation: 3 }, { kind: 'Deployment', name: 'b', generation: 1 }];
-    const after = [{ kind: 'Deployment', name: 'a', generation: 4 }, { kind: 'Deployment', name: 'b', generation: 1 }, { kind: 'StatefulSet', name: 'c', generation: 1 }];
-    expect(changedWorkloads(before, after)).toEqual([
-      { kind: 'Deployment', name: 'a', created: false }, { kind: 'StatefulSet', name: 'c', created: true },
-    ]);
+  test('--plan changes nothing and says what would: images, objects, replaced pods', async () => {
+    await good();
+    vm.edit('backend/colyseus/src/faster.ts', () => 'export const faster = true;\n');
+    const before = JSON.stringify(vm.host.state.objects);
+    const run = await vm.deploy({}, ['--plan']);
+    expect(run.status).toBe(0);
+    expect(writes(run)).toEqual([]);
+    expect(run.calls.filter(c => c[0] === 'docker' && ['build', 'push'].includes(c[1] === 'buildx' ? c[2] : c[1]))).toEqual([]);
+    expect(JSON.stringify(vm.host.state.objects)).toBe(before);
+    expect(run.output).toMatch(/images to build: ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{20}$/m);
+    expect(run.output).toContain('objects that change: Deployment/colyseus');
+    expect(run.output).toContain('workloads whose pods are replaced: Deployment/colyseus');
+    expect(run.output).toContain('Deploy plan (nothing changed)');
   });
 
-  test('which workloads read which secret keys', () => {
-    const readers = secretKeysByWorkload(synthBackend());
-    expect([...readers.get('StatefulSet/mongodb')!].sort()).toEqual(['MONGODB_PASSWORD', 'MONGODB_USERNAME']);
-    expect(readers.get('Deployment/bots')!.has('OPENAI_API_KEY')).toBe(true);
-    expect(readers.get('Deployment/colyseus')!.has('OPENAI_API_KEY')).toBe(false);
+  test('prune after a healthy rollout (Judge0 switched off), listed, PVCs kept; --rollback restores the pruned objects', async () => {
+    const withJudge0 = await good();
+    const run = await vm.deploy({ K8S_JUDGE0_MODE: 'off' });
+    expect(run.status).toBe(0);
+    expect(run.output).toMatch(/pruned: .*Deployment\/judge0-server/);
+    expect(vm.labelled().filter(id => /judge0|postgres/.test(id))).toEqual([]);
+    expect(Object.keys(vm.host.state.pvcs)).toEqual(expect.arrayContaining(['data-mongodb-0']));
+    const back = await vm.deploy({ K8S_JUDGE0_MODE: 'off' }, ['--rollback']);
+    expect(back.status).toBe(0);
+    expect(vm.differencesFrom(withJudge0)).toEqual([]);
   });
 
-  test('changed secret keys compare live base64 data with the environment', () => {
-    const live = JSON.parse(appSecretsManifest(SECRETS)).data;
-    expect(changedSecretKeys(live, SECRETS)).toEqual([]);
-    expect(changedSecretKeys(live, { ...SECRETS, REDIS_PASSWORD: 'new' })).toEqual(['REDIS_PASSWORD']);
-    expect(changedSecretKeys(undefined, SECRETS)).toEqual([...SECRET_KEYS]);
-  });
-
-  test('redaction hides every secret value, longest first', () => {
-    const redact = redactor({ REDIS_PASSWORD: 'abcd', MONGODB_PASSWORD: 'abcdef', OPENAI_API_KEY: 'x' });
-    expect(redact('pw=abcdef and abcd, x stays')).toBe('pw=*** and ***, x stays');
-  });
-
-  test('repository variables (GITHUB_VARS_JSON) supply the K8S_* knobs; the environment wins; other variables stay out', () => {
-    const env = withRepositoryVariables({
-      GITHUB_VARS_JSON: JSON.stringify({ K8S_JUDGE0_ENABLED: 'false', K8S_BOTS_REPLICAS: '1', OTHER: 'x' }),
-      K8S_BOTS_REPLICAS: '3', K3S_VERSION: '',
-    });
-    expect(env.K8S_JUDGE0_ENABLED).toBe('false');
-    expect(env.K8S_BOTS_REPLICAS).toBe('3');
-    expect(env.OTHER).toBeUndefined();
-    expect(env.K3S_VERSION).toBeUndefined(); // empty means unset: the default
-    expect(withRepositoryVariables({})).toEqual({});
-  });
-
-  test('summary table', () => {
-    expect(summaryTable([{ workload: 'Deployment/bots', image: 'b:1', result: 'updated, ready', seconds: 12.4 }])).toBe(
-      '| workload | image | result | duration |\n| --- | --- | --- | ---: |\n| Deployment/bots | `b:1` | updated, ready | 12 s |');
+  test('--rollback returns the previous release whole: replicas too, which rollout undo never restores', async () => {
+    const a = await good();
+    await good({ K8S_BOTS_REPLICAS: '3' });
+    expect(vm.host.podsOf('Deployment', 'bots')).toHaveLength(3);
+    const run = await vm.deploy({}, ['--rollback']);
+    expect(run.status).toBe(0);
+    expect(vm.differencesFrom(a)).toEqual([]);
+    expect(kubectlCalls(run).filter(c => c.includes('undo'))).toEqual([]);
   });
 });
 
-// ---------------------------------------------------------------------------------------------
-
-interface Run { status: number; output: string; calls: string[][]; summary: string; state: any }
-
-class Vm {
-  readonly repo = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-repo-'));
-  readonly host = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-host-'));
-  readonly bin = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-bin-'));
-  readonly home = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-home-'));
-  readonly stateFile = path.join(this.bin, 'state.json');
-
-  constructor() {
-    for (const entry of ['main.ts', 'lib', 'imports', 'policy', 'scripts', 'cdk8s.yaml', 'package.json', 'tsconfig.json']) {
-      fs.cpSync(path.join(ROOT, entry), path.join(this.repo, entry), { recursive: true });
-    }
-    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(this.repo, 'node_modules'));
-    for (const svc of ['colyseus', 'bots']) {
-      fs.mkdirSync(path.join(this.repo, 'backend', svc), { recursive: true });
-      fs.writeFileSync(path.join(this.repo, 'backend', svc, 'Dockerfile'), 'FROM node:22-slim\n');
-    }
-    this.git('init', '-q');
-    this.commit('initial');
-    for (const tool of ['kubectl', 'docker', 'sudo', 'uname', 'id']) {
-      fs.symlinkSync(path.join(ROOT, 'test/fakes/fake-cluster.js'), path.join(this.bin, tool));
-    }
-  }
-
-  git(...args: string[]): void {
-    const r = spawnSync('git', ['-c', 'user.email=t@example.com', '-c', 'user.name=t', ...args], { cwd: this.repo, encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(r.stderr);
-  }
-
-  commit(message: string): void {
-    this.git('add', '-A');
-    this.git('commit', '-qm', message);
-  }
-
-  cgroupV2(): void {
-    fs.mkdirSync(path.join(this.host, 'sys/fs/cgroup'), { recursive: true });
-    fs.writeFileSync(path.join(this.host, 'sys/fs/cgroup/cgroup.controllers'), 'cpu memory\n');
-  }
-
-  deploy(env: Record<string, string | undefined> = {}): Run {
-    fs.rmSync(`${this.stateFile}.calls`, { force: true });
-    const summaryFile = path.join(this.bin, 'summary.md');
-    fs.rmSync(summaryFile, { force: true });
-    const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('K8S_') && !k.startsWith('GITHUB_')));
-    const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', 'scripts/deploy.ts'], {
-      cwd: this.repo,
-      encoding: 'utf8',
-      env: {
-        ...base, ...SECRETS,
-        PATH: `${this.bin}:${process.env.PATH}`,
-        HOME: this.home,
-        DEPLOY_HOST_ROOT: this.host,
-        FAKE_STATE: this.stateFile,
-        FAKE_NODE_CPU: '16',
-        GITHUB_REPOSITORY_OWNER: 'Acme',
-        GITHUB_STEP_SUMMARY: summaryFile,
-        DEPLOY_HEALTH_ATTEMPTS: '1',
-        ...env,
-      } as NodeJS.ProcessEnv,
-    });
-    const read = (f: string) => (fs.existsSync(f) ? fs.readFileSync(f, 'utf8') : '');
-    return {
-      status: r.status ?? -1,
-      output: r.stdout + r.stderr,
-      calls: read(`${this.stateFile}.calls`).split('\n').filter(Boolean).map(l => JSON.parse(l)),
-      summary: read(summaryFile),
-      state: JSON.parse(read(this.stateFile) || '{"objects":{},"images":[]}'),
-    };
-  }
-
-  cleanUp(): void {
-    for (const dir of [this.repo, this.host, this.bin, this.home]) fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const called = (run: Run, ...prefix: string[]) => run.calls.filter(c => prefix.every((p, i) => c[i] === p));
-const rolloutStatus = (run: Run) => called(run, 'kubectl', 'rollout', 'status').map(c => c[3]).sort();
-const noSecretIn = (run: Run) => {
-  const everything = run.output + run.summary + JSON.stringify(run.calls);
-  return Object.values(SECRETS).filter(v => everything.includes(v));
-};
-
-describe('deploy against the stand-in', () => {
-  let vm: Vm;
-  beforeEach(() => { vm = new Vm(); });
-  afterEach(() => vm.cleanUp());
-
-  test('clean first deploy: installs k3s, builds both images, creates everything, checks health', () => {
-    const run = vm.deploy();
-    expect(run.output).toContain('Deploy finished');
-    expect(run.status).toBe(0);
-    expect(called(run, 'sudo', 'env').map(c => c[2])).toEqual(['INSTALL_K3S_VERSION=v1.33.13+k3s1']);
-    expect(fs.statSync(path.join(vm.home, '.kube/config')).mode & 0o777).toBe(0o600);
-    expect(called(run, 'docker', 'buildx', 'build').map(c => c[5])).toEqual([
-      expect.stringMatching(/^ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{40}$/),
-      expect.stringMatching(/^ghcr\.io\/acme\/codeclashers-bots:[0-9a-f]{40}$/),
-    ]);
-    const timeouts = Object.fromEntries(called(run, 'kubectl', 'rollout', 'status').map(c => [c[3], c[6]]));
-    expect(timeouts).toMatchObject({
-      'deployment/bots': '--timeout=360s', // 300 + its 60 s grace period
-      'deployment/colyseus': '--timeout=1260s', // 300 + a whole match of drain (900 + 60)
-      'statefulset/mongodb': '--timeout=660s', // a store: 600 + 60
-    });
-    expect(rolloutStatus(run)).toEqual([
-      'deployment/bots', 'deployment/colyseus', 'deployment/judge0-server', 'deployment/judge0-worker', 'deployment/postgres',
-      'statefulset/mongodb', 'statefulset/redis',
-    ]);
-    // apply order: cluster (namespace) first, then secrets, stores, apps
-    const applied = called(run, 'kubectl', 'apply').map(c => c[c.length - 1]);
-    expect(applied).toEqual(['dist/1-cluster.k8s.yaml', '-', 'dist/2-stores.k8s.yaml', 'dist/3-apps.k8s.yaml']);
-    const secret = run.state.objects['Secret/codeclashers/app-secrets'].object;
-    expect(Buffer.from(secret.data.REDIS_PASSWORD, 'base64').toString()).toBe(SECRETS.REDIS_PASSWORD);
-    const colyseus = run.state.objects['Deployment/codeclashers/colyseus'].object;
-    expect(colyseus.spec.template.spec.containers[0].image).toMatch(/^ghcr\.io\/acme\/codeclashers-colyseus:[0-9a-f]{40}$/);
-    expect(called(run, 'kubectl', 'get', '--raw')).toHaveLength(2); // Colyseus and Judge0 through their Services
-    expect(run.summary).toContain('## Deploy succeeded');
-    expect(run.summary).toContain('| Deployment/colyseus |');
-    expect(run.summary).toContain('created, ready');
-    expect(run.summary).toContain('kubectl diff');
-    expect(noSecretIn(run)).toEqual([]);
-  });
-
-  test('no-op redeploy: nothing installed, built, restarted or waited for', () => {
-    expect(vm.deploy().status).toBe(0);
-    const again = vm.deploy();
-    expect(again.status).toBe(0);
-    expect(again.output).toContain('k3s is installed: skipping the installer.');
-    expect(called(again, 'sudo', 'env')).toEqual([]);
-    expect(called(again, 'docker', 'buildx', 'build')).toEqual([]);
-    expect(called(again, 'kubectl', 'rollout')).toEqual([]);
-    expect(again.output).toContain('Nothing changed: no rollout needed.');
-    expect(again.summary).not.toContain('ready');
-  });
-
-  test('one service changed: only it is built and rolled', () => {
-    expect(vm.deploy().status).toBe(0);
-    fs.writeFileSync(path.join(vm.repo, 'backend/bots/bot.js'), 'console.log("smarter")\n');
-    vm.commit('bots: smarter');
-    const run = vm.deploy();
-    expect(run.status).toBe(0);
-    expect(called(run, 'docker', 'buildx', 'build').map(c => c[5])).toEqual([expect.stringContaining('codeclashers-bots:')]);
-    expect(rolloutStatus(run)).toEqual(['deployment/bots']);
-    expect(run.summary).toMatch(/\| Deployment\/bots \| .* \| updated, ready \|/);
-    expect(run.summary).toMatch(/\| Deployment\/colyseus \| .* \| unchanged \|/);
-  });
-
-  test('failed rollout: only the changed workloads are undone, exit non-zero, summary says why', () => {
-    const first = vm.deploy();
-    expect(first.status).toBe(0);
-    const imageOf = (run: Run) => run.state.objects['Deployment/codeclashers/bots'].object.spec.template.spec.containers[0].image;
-    fs.writeFileSync(path.join(vm.repo, 'backend/bots/bot.js'), 'crash()\n');
-    vm.commit('bots: broken');
-    const run = vm.deploy({ FAKE_FAIL_ROLLOUT: 'bots', FAKE_POD_LOG: `boom, REDIS_PASSWORD=${SECRETS.REDIS_PASSWORD}` });
+describe('failures end on the last good release', () => {
+  test('first deploy with an image that crash-loops: what the run created is removed (never the Namespace or data)', async () => {
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy();
     expect(run.status).toBe(1);
-    expect(called(run, 'kubectl', 'rollout', 'undo').map(c => c[3])).toEqual(['deployment/bots']);
-    expect(imageOf(run)).toBe(imageOf(first)); // back on the previous release
-    expect(run.output).toContain('Back-off restarting failed container'); // events
-    expect(run.output).toContain('boom, REDIS_PASSWORD=***'); // last log lines, redacted
-    expect(run.output).toContain('error: Deployment/bots did not become ready');
+    expect(run.output).toContain('error: Deployment/bots: deployment "bots" exceeded its progress deadline');
+    expect(run.output).toContain('what this run created was removed');
+    expect(vm.labelled()).toEqual(['Namespace/codeclashers', 'StorageClass/codeclashers-retain']);
+    expect(vm.releases()).toEqual([]);
+    expect(Object.values(vm.host.state.pods).filter(p => !p.terminatingUntil)).toEqual([]);
+  });
+
+  test('an image that crash-loops in the cluster: back on the release, diagnostics include the previous container\'s log and events', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('(previous container)');
+    expect(run.output).toContain('Back-off restarting failed container');
+    expect(run.output).toContain(`the cluster is back on the last good release (${release.commit.slice(0, 12)})`);
+    expect(vm.differencesFrom(release)).toEqual([]);
     expect(run.summary).toContain('## Deploy failed');
-    expect(run.summary).toMatch(/\| Deployment\/bots \| .* \| \*\*failed\*\*: .*timed out.*; rolled back \| \d+ s \|/);
-    expect(run.summary).toMatch(/\| Deployment\/colyseus \| .* \| unchanged \|/);
-    expect(noSecretIn(run)).toEqual([]);
   });
 
-  test('failed first rollout: workloads this run created are removed (nothing to undo to)', () => {
-    const run = vm.deploy({ FAKE_FAIL_ROLLOUT: 'colyseus' });
+  test('a bad Secret value (Redis refuses its config): previous values back, the StatefulSet pod stuck on the bad revision replaced', async () => {
+    const release = await good();
+    const run = await vm.deploy({ REDIS_PASSWORD: 'has"quote' });
     expect(run.status).toBe(1);
-    expect(called(run, 'kubectl', 'rollout', 'undo')).toEqual([]);
-    expect(called(run, 'kubectl', 'delete').map(c => c[2]).sort()).toContain('deployment/colyseus');
+    expect(run.output).toMatch(/StatefulSet\/redis: deleting pod redis-0, left on another revision/);
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(run.output).not.toContain('has"quote');
   });
 
-  test('a changed secret restarts exactly the workloads that read it', () => {
-    expect(vm.deploy().status).toBe(0);
-    const run = vm.deploy({ MONGODB_PASSWORD: 'rotated-password-123' });
-    expect(run.status).toBe(0);
-    expect(run.output).toContain('changed keys MONGODB_PASSWORD');
-    expect(called(run, 'kubectl', 'rollout', 'restart').map(c => c[3]).sort()).toEqual(['deployment/colyseus', 'statefulset/mongodb']);
-    expect(rolloutStatus(run)).toEqual(['deployment/colyseus', 'statefulset/mongodb']);
-    expect(run.output).not.toContain('rotated-password-123');
-  });
-
-  test('missing secrets: names listed, no value printed, nothing touched', () => {
-    const run = vm.deploy({ REDIS_PASSWORD: '', BOT_SERVICE_SECRET: undefined });
+  test('a replicas-only change in a failing run: back to the last release (its image and its replicas), not one release further', async () => {
+    await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const b = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    vm.host.state.behaviour.crashInCluster = [(await vm.plannedImages()).bots];
+    const run = await vm.deploy({ K8S_COLYSEUS_REPLICAS: '3' });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('missing secrets');
-    expect(run.output).toMatch(/REDIS_PASSWORD, BOT_SERVICE_SECRET/);
-    expect(run.calls.filter(c => c[0] !== 'uname')).toEqual([]);
-    expect(noSecretIn(run)).toEqual([]);
+    expect(vm.differencesFrom(b)).toEqual([]);
+    expect(vm.host.live('Deployment', 'colyseus').spec.replicas).toBe(2);
   });
 
-  test('bad configuration stops the preflight with the config error, nothing touched', () => {
-    const run = vm.deploy({ K8S_REDIS_REPLICAS: '2' });
+  test('a run cancelled mid-rollout leaves a stuck StatefulSet; the next run waits for every workload and recovers it', async () => {
+    const release = await good();
+    const cancelled = await vm.deploy({ REDIS_PASSWORD: 'has"quote' }, [], (cmd, args) => cmd === 'kubectl' && args.includes('events'));
+    expect(cancelled.status).toBe(-1);
+    expect(vm.host.podsOf('StatefulSet', 'redis')[0]?.ready).not.toBe(true);
+    const next = await vm.deploy();
+    expect(next.status).toBe(0);
+    expect(vm.differencesFrom({ ...release, manifests: vm.releases()[0].manifests })).toEqual([]);
+    expect(vm.releases()[0].manifests).toEqual(release.manifests);
+  });
+
+  test.each([
+    ['K8S_REDIS_STORAGE_SIZE', '5Gi', 'Forbidden: updates to statefulset spec'],
+    ['K8S_STORAGE_PROVISIONER', 'example.com/other', 'provisioner: Forbidden'],
+  ])('an immutable field (%s) is refused by the server-side dry run before any write but the Namespace', async (knob, value, message) => {
+    const release = await good();
+    const run = await vm.deploy({ [knob]: value });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('K8S_REDIS_REPLICAS=2 is invalid');
-    expect(run.calls.filter(c => c[0] !== 'uname')).toEqual([]);
+    expect(run.output).toContain(message);
+    expect(run.output).toContain('cannot change after the first deploy');
+    // The Namespace apply, and putting the release's Namespace back: nothing else was written.
+    expect(writes(run)).toHaveLength(2);
+    expect(run.output).toContain('only the Namespace had been applied, and it is back on the last good release');
+    expect(vm.differencesFrom(release)).toEqual([]);
   });
 
-  test('Judge0 impossible on an arm64, cgroup v2 node: reasons and ways out, nothing touched', () => {
-    vm.cgroupV2();
-    const run = vm.deploy({ FAKE_MACHINE: 'aarch64' });
+  test('a Pod Security violation is only a warning on a Deployment: the dry run\'s warning refuses it', async () => {
+    const release = await good({ K8S_JUDGE0_MODE: 'off' });
+    vm.edit('lib/colyseus-game-server.ts', t => t.replace("ports: [{ name: 'http', containerPort: COLYSEUS_PORT }]", "ports: [{ name: 'http', containerPort: COLYSEUS_PORT, hostPort: COLYSEUS_PORT }]"));
+    const run = await vm.deploy({ K8S_JUDGE0_MODE: 'off' });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Judge0 cannot run on this node');
-    expect(run.output).toContain('amd64 only');
-    expect(run.output).toContain('cgroup v1');
-    expect(run.output).toContain('K8S_JUDGE0_ENABLED=false');
-    expect(run.calls.filter(c => c[0] !== 'uname')).toEqual([]);
+    expect(run.output).toContain('would violate PodSecurity "restricted:latest": hostPort');
+    expect(writes(run)).toHaveLength(2);
+    expect(vm.differencesFrom(release)).toEqual([]);
   });
 
-  test('the fallback: with K8S_JUDGE0_ENABLED=false everything else deploys on that node', () => {
-    vm.cgroupV2();
-    const run = vm.deploy({ FAKE_MACHINE: 'aarch64', K8S_JUDGE0_ENABLED: 'false', JUDGE0_POSTGRES_DB: '', FAKE_NODE_CPU: '4' });
-    expect(run.status).toBe(0);
-    expect(run.output).toContain('Judge0 is disabled');
-    expect(rolloutStatus(run)).toEqual(['deployment/bots', 'deployment/colyseus', 'statefulset/mongodb', 'statefulset/redis']);
-    expect(called(run, 'kubectl', 'get', '--raw')).toHaveLength(1);
-  });
-
-  test('requests over the node\'s allocatable stop the deploy before anything is applied', () => {
-    const run = vm.deploy({ FAKE_NODE_CPU: '4' });
+  test('an apply cut short by an API server restart (partial apply) is rolled back', async () => {
+    const release = await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    vm.host.state.behaviour.apiRestartAfterWrites = 25;
+    const run = await vm.deploy({ MONGODB_PASSWORD: 'new-password-456' });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('do not fit the node');
-    expect(run.output).toContain('CPU requests 7750m > allocatable 4000m');
-    expect(called(run, 'kubectl', 'apply')).toEqual([]);
-    expect(called(run, 'docker', 'buildx', 'build')).toEqual([]);
+    expect(run.output).toContain('kubectl apply failed part-way');
+    expect(vm.differencesFrom(release)).toEqual([]);
   });
 
-  test('a failed health check rolls back what this run changed', () => {
-    expect(vm.deploy().status).toBe(0);
-    fs.writeFileSync(path.join(vm.repo, 'backend/colyseus/room.js'), 'broken()\n');
-    vm.commit('colyseus: broken readiness');
-    const run = vm.deploy({ FAKE_FAIL_HEALTH: 'colyseus' });
+  test('nothing is pruned when the rollout fails: Judge0 stays with the release', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    vm.host.state.behaviour.crashInCluster = [(await vm.plannedImages()).bots];
+    const run = await vm.deploy({ K8S_JUDGE0_MODE: 'off' });
     expect(run.status).toBe(1);
-    expect(run.output).toContain('Colyseus /readyz: FAILED');
-    expect(called(run, 'kubectl', 'rollout', 'undo').map(c => c[3])).toEqual(['deployment/colyseus']);
-    expect(run.summary).toContain('health checks failed');
+    expect(kubectlCalls(run).filter(c => c.includes('delete') && c.some(a => a.includes('judge0')))).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
   });
+
+  test.each([
+    ['no pull token (new GHCR packages are private)', { GHCR_PULL_TOKEN: undefined }, 'cannot be pulled anonymously'],
+    ['a token without read:packages', { GHCR_PULL_TOKEN: 'github_pat_finegrained' }, 'classic token with read:packages'],
+  ])('an image the cluster could not pull (%s) stops the deploy before the cluster is touched', async (_, env, message) => {
+    const release = await good();
+    vm.host.state.behaviour.tokens.github_pat_finegrained = [];
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const run = await vm.deploy(env);
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(message);
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('an image that fails its smoke test is neither pushed nor applied', async () => {
+    const release = await good();
+    vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+    const { colyseus } = await vm.plannedImages();
+    vm.host.state.behaviour.smokeFails = [colyseus];
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain(`${colyseus} failed its smoke test, nothing was pushed or applied: smoke: ${colyseus}: /readyz did not answer 200 within 30 s`);
+    expect(run.calls.filter(c => c[0] === 'docker' && c[1] === 'push')).toEqual([]);
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('requests that do not fit while old pods drain stop the deploy before anything is applied', async () => {
+    const release = await good();
+    vm.host.state.behaviour.allocatable.cpu = 8;
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('CPU requests 10000m > allocatable 8000m');
+    expect(writes(run)).toEqual([]);
+    expect(vm.differencesFrom(release)).toEqual([]);
+  });
+});
+
+test('pods refused at creation (FailedCreate) fail the wait at once, not at the progress deadline', async () => {
+  const release = await good({ K8S_JUDGE0_MODE: 'off' }); // namespace enforces restricted
+  const ctx = vm.context({ K8S_JUDGE0_MODE: 'off' });
+  const bots = structuredClone(release.manifests.find(m => m.kind === 'Deployment' && m.metadata.name === 'bots')!) as any;
+  bots.spec.template.spec.containers[0].securityContext.privileged = true;
+  // Applied past the deploy's dry run (as by hand): the Deployment is accepted with a warning.
+  const applied = vm.host.handle({ command: 'kubectl', args: [`--kubeconfig=${ctx.opts.kubeconfig}`, 'apply', ...serverSideApply(), '-f', '-'], input: asInput([bots]), env: {}, cwd: vm.repo });
+  expect(applied.status).toBe(0);
+  expect(applied.stderr).toContain('Warning: would violate PodSecurity "restricted:latest": privileged');
+  const started = vm.host.now();
+  await expect(waitForWorkloads(ctx, [bots], started, 'forward')).rejects.toThrow(/pods refused: ReplicaSet\/bots-[0-9a-f]+: Error creating: .*violates PodSecurity "restricted:latest"/);
+  expect(vm.host.now() - started).toBeLessThan(60_000);
 });

@@ -1,0 +1,182 @@
+// The deploy: `npm run deploy` (also `-- --plan`, `-- --rollback`), the same on the VM by hand
+// and in GitHub Actions (.github/workflows/deploy.yml). The steps live in this directory; this
+// file is their order. "Push to main and it is live, or it is exactly as it was."
+import * as fs from 'fs';
+import * as path from 'path';
+import { APP_SECRETS, SECRET_KEYS } from '../../lib/app-secrets';
+import { NAMESPACE } from '../../lib/labels';
+import { workloadsOf } from '../../lib/manifest';
+import { serverSideApply } from './apply-flags';
+import {
+  applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, namespaceExists, prepare, refusals, secretObjects,
+} from './apply';
+import { checkCapacity, ensureK3s, k3sInstalled } from './cluster';
+import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, processRunner, realClock } from './context';
+import { checkHealth } from './health';
+import { buildImages, checkPullable, planImages } from './images';
+import { keyOf, prepareManifests } from './manifests';
+import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
+import { preflight } from './preflight';
+import { findPrunable, prune } from './prune';
+import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
+import { restore, restorePlan } from './restore';
+import { redactor, secretValuesFrom } from './secrets';
+import { waitForWorkloads } from './wait';
+
+export { DEFAULT_K3S_VERSION } from './options';
+
+export type Mode = 'deploy' | 'plan' | 'rollback';
+
+async function releases(ctx: Context): Promise<Release[]> {
+  const r = await kubectl(ctx, ['get', 'configmap', RELEASES_CONFIGMAP, '-n', NAMESPACE, '-o', 'json']);
+  return r.status === 0 ? decodeReleases(JSON.parse(r.stdout)) : [];
+}
+
+async function saveReleases(ctx: Context, history: readonly Release[]): Promise<void> {
+  await mustKubectl(ctx, ['apply', ...serverSideApply(), '-f', '-'], { input: asInput([releasesManifest(history)]) });
+}
+
+function summary(ctx: Context, outcome: string, lines: readonly string[]): void {
+  ctx.log(`\n${lines.join('\n')}\n\nDeploy ${outcome}`);
+  if (ctx.opts.summaryFile) fs.appendFileSync(ctx.opts.summaryFile, ctx.redact([`## Deploy ${outcome}`, '', ...lines, ''].join('\n')));
+}
+
+/** The deploy, --plan included. */
+async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
+  const pre = await preflight(ctx);
+  if (plan && !k3sInstalled(ctx)) {
+    const images = Object.values(pre.images);
+    return [`k3s is not installed: a deploy would install k3s ${ctx.opts.k3sVersion}, build ${images.join(', ')} and create all ${pre.objects.length} objects.`];
+  }
+  // Installed (a plan returned above otherwise): only this user's kubeconfig and the node check.
+  await ensureK3s(ctx);
+  await checkCapacity(ctx, pre.objects);
+  const images = await planImages(ctx, pre.images);
+  const lines = [`images to build: ${images.filter(i => i.build).map(i => i.image).join(', ') || 'none'}`];
+  if (!plan) {
+    await buildImages(ctx, images);
+    await checkPullable(ctx, Object.values(pre.images));
+  }
+
+  const values = secretValuesFrom(ctx.env);
+  const exists = await namespaceExists(ctx);
+  if (plan && !exists) return [...lines, `first deploy: all ${pre.objects.length} objects would be created.`];
+  ctx.log('\n==> Namespace, dry run and diff');
+  const history = await releases(ctx);
+  const secretBefore = await liveSecretValues(ctx, APP_SECRETS);
+  const liveBefore = exists ? await liveObjects(ctx, pre.objects) : new Map<string, any>();
+  const since = ctx.clock.now();
+  // What has been written: nothing, only the Namespace (refusals come before anything else), or all.
+  let written: 'nothing' | 'namespace' | 'all' = 'nothing';
+  let applied = pre.objects;
+  const fail = async (error: unknown): Promise<never> => {
+    if (written === 'namespace' && error instanceof DeployError) {
+      // Only the Namespace changed: put the release's back (a first deploy keeps it: it holds no data yet).
+      const namespace = history[0]?.manifests.filter(m => m.kind === 'Namespace') ?? [];
+      if (namespace.length) await mustKubectl(ctx, ['apply', ...serverSideApply(), '-f', '-'], { input: asInput(namespace) });
+      throw new DeployError(`${error.message}; only the Namespace had been applied${namespace.length ? ', and it is back on the last good release' : ''}`);
+    }
+    if (written === 'all' && error instanceof DeployError) {
+      const restorePlanned = restorePlan(history[0], applied, new Set(liveBefore.keys()));
+      const problems = await restore(ctx, restorePlanned, secretBefore, ctx.clock.now());
+      throw new DeployError(`${error.message}; ${problems.length ? `the rollback had problems: ${problems.join('; ')}` : `the cluster is back on the last good release${history[0] ? ` (${history[0].commit.slice(0, 12)})` : ' (none: what this run created was removed)'}`}`);
+    }
+    throw error;
+  };
+  try {
+    if (!plan) {
+      written = 'namespace';
+      await applyNamespace(ctx, prepareManifests(pre.objects, new Map(), ctx.opts.rolloutSeconds));
+    }
+    const prepared = prepare(ctx, pre.objects, values, await digestKey(ctx, plan));
+    applied = prepared;
+    const refused = await refusals(ctx, prepared, secretObjects(ctx, values));
+    const keys = changedSecretKeys(secretBefore, values);
+    // Pod templates against the last release's (the live ones carry server defaults).
+    const previous = new Map((history[0]?.manifests ?? []).map(m => [keyOf(m), m]));
+    const restarts = workloadsOf(prepared).filter(w => {
+      const before = previous.get(keyOf(w.object));
+      return before && JSON.stringify(before.spec.template) !== JSON.stringify(w.object.spec.template);
+    }).map(w => w.id);
+    const prunable = await findPrunable(ctx, prepared);
+    lines.push(
+      `objects that change: ${refused.changed.join(', ') || 'none'}`,
+      `secret keys that change: ${keys.join(', ') || 'none'}`,
+      `workloads whose pods are replaced: ${restarts.join(', ') || 'none'}`,
+      `objects to prune after a healthy rollout: ${prunable.map(o => `${o.kind}/${o.name}`).join(', ') || 'none'}`,
+    );
+    if (plan) return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
+
+    ctx.log('\n==> Apply');
+    written = 'all';
+    await applyAll(ctx, [...secretObjects(ctx, values), ...prepared]);
+    ctx.log('\n==> Rollout (every workload)');
+    const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
+    const failed = await checkHealth(ctx, prepared);
+    if (failed.length) throw new DeployError(`health checks failed: ${failed.join(', ')}`);
+    const pruned = await prune(ctx, prunable);
+    const release: Release = { commit: pre.commit, images: pre.images, manifests: prepared, pruned, deployedAt: new Date(ctx.clock.now()).toISOString() };
+    await saveReleases(ctx, recordRelease(history, release, ctx.opts.releaseHistory));
+    lines.push(`pruned: ${pruned.join(', ') || 'none'}`, '', '| workload | ready after |', '| --- | ---: |',
+      ...Object.entries(waited.seconds).map(([id, s]) => `| ${id} | ${s.toFixed(0)} s |`));
+    return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/** --rollback: the previous release back, by the same restore a failed deploy uses. */
+async function rollback(ctx: Context): Promise<string[]> {
+  await ensureK3s(ctx);
+  const history = await releases(ctx);
+  if (history.length < 2) throw new DeployError(`no previous release to roll back to (${history.length} recorded)`);
+  const [current, previous] = history;
+  ctx.log(`Rolling back from ${current.commit.slice(0, 12)} to ${previous.commit.slice(0, 12)} (deployed ${previous.deployedAt})`);
+  // The previous release's manifests; objects only the current release has are removed.
+  const plan = restorePlan(previous, current.manifests, new Set());
+  const problems = await restore(ctx, plan, undefined, ctx.clock.now());
+  if (problems.length) throw new DeployError(`rollback incomplete: ${problems.join('; ')}`);
+  await saveReleases(ctx, history.slice(1));
+  return [`rolled back to ${previous.commit} (images ${Object.values(previous.images).join(', ')})`,
+    'Secret app-secrets keeps its current values (the release record holds no secret values).'];
+}
+
+export interface RunDeps { readonly run?: Runner; readonly clock?: Clock; readonly out?: (line: string) => void }
+
+/** Runs the deploy in `root` with `env`; returns the exit code. */
+export async function main(root: string, rawEnv: Env, argv: readonly string[], deps: RunDeps = {}): Promise<number> {
+  const out = deps.out ?? ((line: string) => console.log(line));
+  const env = withRepositoryVariables(rawEnv);
+  const unknown = argv.filter(a => !['--plan', '--rollback'].includes(a));
+  if (unknown.length || (argv.includes('--plan') && argv.includes('--rollback'))) {
+    out(`error: unknown arguments "${argv.join(' ')}"; accepted: none, --plan, or --rollback`);
+    return 2;
+  }
+  const mode: Mode = argv.includes('--plan') ? 'plan' : argv.includes('--rollback') ? 'rollback' : 'deploy';
+  const redact = redactor([...SECRET_KEYS.map(k => env[k]), env.GHCR_PULL_TOKEN]);
+  const log = (text: string) => out(redact(text));
+  let opts;
+  try {
+    opts = loadDeployOptions(env);
+  } catch (error) {
+    if (!(error instanceof DeployOptionsError)) throw error;
+    for (const p of error.problems) log(`error: ${p}`);
+    return 1;
+  }
+  const ctx: Context = { root, env, opts, run: deps.run ?? processRunner(root, env, log), clock: deps.clock ?? realClock, log, redact };
+  const started = ctx.clock.now();
+  try {
+    const lines = mode === 'rollback' ? await rollback(ctx) : await deploy(ctx, mode === 'plan');
+    summary(ctx, mode === 'plan' ? 'plan (nothing changed)' : `${mode === 'rollback' ? 'rollback' : ''} succeeded in ${((ctx.clock.now() - started) / 1000).toFixed(0)} s`.trim(), lines);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof DeployError)) throw error;
+    log(`\nerror: ${error.message}`);
+    summary(ctx, `failed: ${error.message}`, []);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  main(path.resolve(__dirname, '../..'), process.env, process.argv.slice(2)).then(code => { process.exitCode = code; });
+}
