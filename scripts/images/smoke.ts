@@ -78,6 +78,8 @@ export async function smokeTest(options: SmokeOptions): Promise<void> {
       await until200(name, normal.readinessProbe, 'readiness');
       log(`${normal.readinessProbe.path} answered 200`);
     }
+    await healthcheckPasses(name, options.image);
+    log('the image\'s HEALTHCHECK (docker compose) passes');
     await docker(['kill', '--signal', 'TERM', name]);
     const code = await exitWithin(name, normal.gracePeriodSeconds);
     if (code === undefined) throw new SmokeFailure(`${options.service}: still running ${normal.gracePeriodSeconds} s (terminationGracePeriodSeconds) after SIGTERM`);
@@ -146,6 +148,15 @@ async function until200(name: string, probe: HttpProbe, kind: string): Promise<v
     await sleep(500);
   }
   throw new SmokeFailure(`${name}: ${probe.path} (${kind} probe) did not answer 200 within ${budgetMs / 1000} s; last: ${last}`);
+}
+
+/** The image's HEALTHCHECK command, run once inside the running container (as the engine would). */
+async function healthcheckPasses(name: string, image: string): Promise<void> {
+  const check = JSON.parse((await docker(['image', 'inspect', '--format', '{{json .Config.Healthcheck}}', image])).stdout);
+  const [kind, ...command] = check?.Test ?? [];
+  if (kind !== 'CMD' && kind !== 'CMD-SHELL') throw new SmokeFailure(`${image} has no HEALTHCHECK (docker compose waits on it)`);
+  await docker(['exec', name, ...(kind === 'CMD' ? command : ['/bin/sh', '-c', command[0]])])
+    .catch(error => { throw new SmokeFailure(`${name}: the image's HEALTHCHECK failed (exit ${error.code}): ${firstLine(`${error.stderr}${error.stdout}`) || 'no output'}`); });
 }
 
 /** The exit code, or undefined when it still runs after `seconds`. */
