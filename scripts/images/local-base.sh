@@ -17,7 +17,7 @@ mkdir -p "$cache"
 node_bin=$(readlink -f node_modules/node/bin/node)
 node_version=$("$node_bin" --version | sed 's/^v//')
 npm_dir=$(readlink -f "$(dirname "$(readlink -f "$(command -v npm)")")/..")
-lock_hash=$(cat package.json package-lock.json backend/*/package.json | sha256sum | cut -c1-12)
+lock_hash=$(sha256sum < package-lock.json | cut -c1-12) # the lockfile alone decides the packages
 node_image=codeclashers-local/node:$node_version
 build_image=codeclashers-local/node-build:$node_version-$lock_hash
 log() { echo "[images] $*" >&2; }
@@ -72,6 +72,8 @@ if ! docker image inspect "$build_image" > /dev/null 2>&1; then
   printf 'FROM %s\nCOPY npm-cache /opt/npm-cache\nCOPY npmrc /usr/local/etc/npmrc\n' "$node_image" > "$dir/ctx/Dockerfile"
   DOCKER_BUILDKIT=0 docker build -q -t "$build_image" "$dir/ctx" > /dev/null
   rm -rf "$dir"
+  # Build bases of older lockfiles: each holds a whole npm cache.
+  docker images --format '{{.Repository}}:{{.Tag}}' codeclashers-local/node-build | grep -vxF "$build_image" | xargs -r docker rmi > /dev/null || true
 fi
 
 echo "NODE_IMAGE=$node_image"
