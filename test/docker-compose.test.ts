@@ -19,10 +19,16 @@ test('the official images and versions of the manifests', () => {
   expect(services['judge0-worker'].image).toBe(JUDGE0_IMAGE);
 });
 
-test('the two services are built from backend/', () => {
-  expect(services.colyseus.build).toBe('./colyseus');
-  expect(services.bots.build).toBe('./bots');
-  for (const svc of ['colyseus', 'bots']) expect(fs.existsSync(path.join(__dirname, '../backend', svc, 'Dockerfile'))).toBe(true);
+test('the two services are built from the repository root (one lockfile), each by its Dockerfile', () => {
+  for (const svc of ['colyseus', 'bots']) {
+    expect(services[svc].build).toEqual({ context: '..', dockerfile: `backend/${svc}/Dockerfile` });
+    expect(fs.existsSync(path.join(__dirname, '../backend', svc, 'Dockerfile'))).toBe(true);
+  }
+  expect(fs.existsSync(path.join(__dirname, '../backend', services.colyseus.build.context, 'package-lock.json'))).toBe(true);
+});
+
+test('the bots wait for a healthy game server (the image\'s HEALTHCHECK)', () => {
+  expect(services.bots.depends_on.colyseus).toEqual({ condition: 'service_healthy' });
 });
 
 test('every variable a service requires at start-up is set', () => {

@@ -31,11 +31,12 @@ describe('prepull', () => {
     expect(off.length).toBeGreaterThan(0);
   });
 
-  test('base images of a multi-stage Dockerfile: each once; stages, scratch and ARG-built images left out', () => {
-    const dockerfile = 'ARG V=1\nFROM node:26-slim AS build\nRUN x\nFROM --platform=$BUILDPLATFORM golang:1.24 as tools\nFROM build AS test\nFROM scratch\nFROM img:${V}\nFROM node:26-slim\n';
-    expect(baseImagesOf(dockerfile)).toEqual(['node:26-slim', 'golang:1.24']);
+  test('base images of a multi-stage Dockerfile: each once; stages and scratch left out; global ARG defaults resolved', () => {
+    const dockerfile = 'ARG V=1\nARG NONE\nFROM node:26-slim AS build\nRUN x\nFROM --platform=$BUILDPLATFORM golang:1.24 as tools\nFROM build AS test\nFROM scratch\nFROM img:${V}\nFROM other:$NONE\nFROM node:26-slim\n';
+    expect(baseImagesOf(dockerfile)).toEqual(['node:26-slim', 'golang:1.24', 'img:1']);
     for (const svc of ['colyseus', 'bots']) {
-      expect(baseImagesOf(fs.readFileSync(path.join(__dirname, '../backend', svc, 'Dockerfile'), 'utf8')).length).toBeGreaterThan(0);
+      const dockerfilePath = path.join(__dirname, '../backend', svc, 'Dockerfile');
+      expect(baseImagesOf(fs.readFileSync(dockerfilePath, 'utf8'))).toEqual([expect.stringMatching(/^node:26\.\d+\.\d+-bookworm-slim$/)]);
     }
   });
 

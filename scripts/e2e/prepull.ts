@@ -30,12 +30,21 @@ export function imagesToPull(objects: readonly Manifest[], judge0Mode: Judge0Mod
  * built from an ARG (`$`), which only the build itself can resolve.
  */
 export function baseImagesOf(dockerfile: string): string[] {
+  // ARGs declared before the first FROM may be used in FROM lines; their defaults are what a
+  // build without --build-arg pulls (docs.docker.com/reference/dockerfile/#understand-how-arg-and-from-interact).
+  const args = new Map<string, string>();
   const stages: string[] = [];
   const images: string[] = [];
   for (const line of dockerfile.split('\n')) {
+    const arg = /^\s*ARG\s+(\w+)=(\S+)/i.exec(line);
+    if (arg && stages.length === 0 && images.length === 0) {
+      args.set(arg[1], arg[2].replace(/\$\{?(\w+)\}?/g, (whole, name) => args.get(name) ?? whole));
+      continue;
+    }
     const match = /^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?/i.exec(line);
     if (!match) continue;
-    const [, image, stage] = match;
+    const [, written, stage] = match;
+    const image = written.replace(/\$\{?(\w+)\}?/g, (whole, name) => args.get(name) ?? whole);
     if (image !== 'scratch' && !image.includes('$') && !stages.includes(image.toLowerCase()) && !images.includes(image)) images.push(image);
     if (stage) stages.push(stage.toLowerCase());
   }
