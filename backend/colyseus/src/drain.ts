@@ -5,8 +5,11 @@
 // wait is capped and what is left then is cut (the SDK reconnects through another replica).
 import type { WebSocketRelay } from './websocket-forwarder';
 
-/** Margin past MATCH_SECONDS for the result screen and the close handshake. */
-const RELAY_DRAIN_MARGIN_SECONDS = 30;
+/**
+ * Margin past MATCH_SECONDS: a submission made in time is judged after it (Judge0 client timeout
+ * 30 s), then the result stays 5 s. Below the pod's grace period (MATCH_SECONDS + 60).
+ */
+const RELAY_DRAIN_MARGIN_SECONDS = 45;
 
 export async function drainRelay(relay: WebSocketRelay, matchSeconds: number, log: (line: string) => void): Promise<void> {
   if (relay.size === 0) return;

@@ -105,8 +105,9 @@ describe('1. authentication at matchmaking: no seat, no room', () => {
   test('a bad token cannot take the seat of a player waiting for an opponent', async () => {
     const [one, two] = await startReplicas();
     const alice = await join(one, 'alice');
-    const squat = await fetch(`${endpoint(two)}/matchmake/joinById/duel`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ roomId: alice.room.roomId }),
+    // the SDK's joinById: POST /matchmake/joinById/<roomId>
+    const squat = await fetch(`${endpoint(two)}/matchmake/joinById/${alice.room.roomId}`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}',
     });
     expect(squat.status).toBe(401);
     const bob = await join(two, 'bob');
