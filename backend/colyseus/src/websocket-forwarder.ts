@@ -80,7 +80,9 @@ export class WebSocketRelay {
     const separator = address.lastIndexOf(':');
     const upstream = net.connect({ port: Number(address.slice(separator + 1)), host: address.slice(0, separator) });
     upstream.on('error', ignoreError);
+    // no Nagle on either leg: a relayed message must not wait for the previous one's ACK
     upstream.setNoDelay(true);
+    if (socket instanceof net.Socket) socket.setNoDelay(true);
     this.track(socket);
 
     let answered = false;
