@@ -99,7 +99,15 @@ function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-interface Sample { duels: number; run: number; direct: [number, number]; relayed: [number, number]; cpu: [number, number]; rss: [number, number]; messages: number }
+interface Sample {
+  duels: number; run: number; direct: [number, number]; relayed: [number, number]; cpu: [number, number]; rss: [number, number]; messages: number;
+  /** CPU of this bench process (all the players), % of one core: near 100 its own lag is in the round trips. */
+  clientCpu: number;
+  /** Round trips completed / the pings a player's timer should have sent: below 1, the machine (or the players) fell behind. */
+  keptUp: number;
+  /** 1-minute load average at the end of the window. */
+  load: number;
+}
 
 async function player(port: number, sub: string): Promise<{ room: Room; relayed: boolean }> {
   const client = new Client(`http://127.0.0.1:${port}`);
@@ -133,6 +141,7 @@ async function measure(procs: Proc[], duels: number, run: number): Promise<Sampl
   });
   await sleep(1000); // warm-up
   const cpuBefore = procs.map(p => cpuSeconds(p.child.pid!));
+  const clientBefore = process.cpuUsage();
   const startedAt = performance.now();
   measuring = true;
   await sleep(SECONDS * 1000);
@@ -140,10 +149,13 @@ async function measure(procs: Proc[], duels: number, run: number): Promise<Sampl
   const elapsed = (performance.now() - startedAt) / 1000;
   const cpu = procs.map((p, i) => (100 * (cpuSeconds(p.child.pid!) - cpuBefore[i])) / elapsed) as [number, number];
   const rss = procs.map(p => rssMiB(p.child.pid!)) as [number, number];
+  const clientUsage = process.cpuUsage(clientBefore);
+  const clientCpu = (clientUsage.user + clientUsage.system) / 1e4 / elapsed;
   timers.forEach(clearInterval);
   await Promise.all(players.map(({ room }) => Promise.race([room.leave(true).catch(() => undefined), sleep(2000)])));
   return {
-    duels, run, cpu, rss,
+    duels, run, cpu, rss, clientCpu, load: os.loadavg()[0],
+    keptUp: (rtts.direct.length + rtts.relayed.length) / (players.length * ((SECONDS * 1000) / PING_MS)),
     direct: [percentile(rtts.direct, 50), percentile(rtts.direct, 99)],
     relayed: [percentile(rtts.relayed, 50), percentile(rtts.relayed, 99)],
     messages: rtts.direct.length + rtts.relayed.length,
@@ -186,7 +198,7 @@ async function main(): Promise<void> {
       for (let i = 0; i < sizes.length; i++) {
         const sample = await measure(procs, sizes[i], run);
         samples.push(sample);
-        console.log(`run ${run}, ${sample.duels} duels: relayed p99 ${f2(sample.relayed[1])} ms, direct p99 ${f2(sample.direct[1])} ms, cpu ${sample.cpu.map(f1).join('% / ')}%`);
+        console.log(`run ${run}, ${sample.duels} duels: relayed p99 ${f2(sample.relayed[1])} ms, direct p99 ${f2(sample.direct[1])} ms, cpu ${sample.cpu.map(f1).join('% / ')}%, players' cpu ${f1(sample.clientCpu)}%, load ${f2(os.loadavg()[0])}`);
         const last = i === sizes.length - 1;
         if (last && Math.max(...sample.cpu) < CPU_CEILING && sample.duels + 100 <= MAX_DUELS) sizes.push(sample.duels + 100);
       }
@@ -198,9 +210,9 @@ async function main(): Promise<void> {
 
   console.log('\nEvery run (round trips in ms; CPU in % of one core; RSS in MiB; A and B are the two processes):\n');
   console.log(table(
-    ['duels', 'run', 'round trips', 'direct p50', 'direct p99', 'relayed p50', 'relayed p99', 'CPU A', 'CPU B', 'RSS A', 'RSS B'],
-    samples.map(s => [String(s.duels), String(s.run), String(s.messages), f2(s.direct[0]), f2(s.direct[1]), f2(s.relayed[0]), f2(s.relayed[1]),
-      f1(s.cpu[0]), f1(s.cpu[1]), f1(s.rss[0]), f1(s.rss[1])]),
+    ['duels', 'run', 'round trips', 'kept up', 'direct p50', 'direct p99', 'relayed p50', 'relayed p99', 'CPU A', 'CPU B', 'RSS A', 'RSS B', 'CPU players', 'load'],
+    samples.map(s => [String(s.duels), String(s.run), String(s.messages), f2(s.keptUp), f2(s.direct[0]), f2(s.direct[1]), f2(s.relayed[0]), f2(s.relayed[1]),
+      f1(s.cpu[0]), f1(s.cpu[1]), f1(s.rss[0]), f1(s.rss[1]), f1(s.clientCpu), f2(s.load)]),
   ));
 
   const median = (values: number[]) => percentile(values, 50);

@@ -6,8 +6,8 @@
 //   [sub]  app/models/submission.rb: validations (memory_limit > 0 and <= MAX_MEMORY_LIMIT;
 //          enable_per_process_* "this option cannot be enabled" unless ALLOW_*), set_defaults
 //          (`||=`: an explicit false is replaced by the server default)
-//   [app]  app/controllers/application_controller.rb: AUTHN_HEADER (default X-Auth-Token) must
-//          equal AUTHN_TOKEN, else 401
+//   [app]  app/controllers/application_controller.rb `authenticate_request`: the AUTHN_HEADER
+//          (default X-Auth-Token) value must equal AUTHN_TOKEN, else `head :unauthorized`
 //   [iso]  app/jobs/isolate_job.rb: without cgroups (both per-process flags), `-m` is a per-process
 //          address-space limit; statuses 13 Internal Error, 14 Exec Format Error (GET /statuses)
 //   [conf] judge0.conf: MAX_MEMORY_LIMIT 512000 KB, MEMORY_LIMIT 128000 KB, MAX_QUEUE_SIZE 100,
@@ -82,7 +82,12 @@ export class Judge0StandIn {
       if (!req.headers['x-rapidapi-host']) return send(401, { message: 'Missing RapidAPI application key / host' });
       if (this.quota !== undefined && this.quota-- <= 0) return send(429, { message: 'Too many requests' });
     }
-    if (req.headers[this.authHeader] !== this.authToken) return send(401, { error: 'Authentication failed.' });
+    if (req.headers[this.authHeader] !== this.authToken) { // `head :unauthorized`: 401, empty body [app]
+      record.status = 401;
+      res.writeHead(401);
+      res.end();
+      return;
+    }
     if (this.mode === 'error') return send(500, { error: 'Internal Server Error' });
     const url = new URL(req.url!, 'http://x');
     if (url.searchParams.get('wait') === 'true') return send(400, { error: 'wait not allowed' }); // ENABLE_WAIT_RESULT=false [ctl]
