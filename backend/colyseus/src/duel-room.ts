@@ -1,8 +1,10 @@
 // Room `duel`: two players, one problem with hidden tests, first to pass them all wins.
-import { AuthContext, Client, CloseCode, Delayed, Room } from '@colyseus/core';
+import { Client, CloseCode, Delayed, Room, ServerError } from '@colyseus/core';
 import { schema, t } from '@colyseus/schema';
-import { Identity, verifyToken } from './auth';
+import { AuthError, Identity, TokenSecrets, isCurrentIdentity, verifyToken } from './auth';
 import { Judge0Client, Verdict } from './judge0';
+import { languageById, unsupportedLanguageMessage } from './languages';
+import { MAX_SOURCE_BYTES, SUBMIT_COOLDOWN_SECONDS } from './submission-limits';
 import { MatchResult, MatchResults } from './match-results';
 import { Problem, randomProblem } from './problems';
 import { WaitingDuels } from './waiting-duels';
@@ -20,18 +22,19 @@ export const DuelState = schema({
   winner: t.string().default(''),
   /** Epoch milliseconds at which the match ends undecided. */
   endsAt: t.number().default(0),
+  /** "on" | "off": off when the server has no Judge0 (JUDGE0_URL unset); nobody can win then. */
+  judging: t.string().default('on'),
 }, 'DuelState');
 
 /** What every duel needs from the process; set once at start-up (see server.ts). */
 export interface DuelServices {
-  readonly secrets: { readonly reservationSecret: string; readonly botSecret: string };
+  readonly secrets: TokenSecrets;
   readonly judge?: Judge0Client;
   readonly results: MatchResults;
   readonly waiting: WaitingDuels;
   readonly matchSeconds: number;
 }
 
-const MAX_SOURCE_BYTES = 64 * 1024;
 /** Seconds a finished duel stays open so clients see the result. */
 const RESULT_SECONDS = 5;
 /** Seconds a disconnected player has to come back before the match is forfeited. */
@@ -45,23 +48,43 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
   private problem?: Problem;
   private startedAt = new Date();
   private deadline?: Delayed;
-  private readonly judging = new Set<string>();
+  /** Judgements in flight, by sessionId. */
+  private readonly judging = new Map<string, Promise<void>>();
+  private readonly lastSubmitAt = new Map<string, number>();
+  /** MATCH_SECONDS passed; submissions made before still count (their verdicts decide). */
+  private timeUp = false;
 
   private get services(): DuelServices {
     return DuelRoom.services;
   }
 
-  async onAuth(_client: Client, _options: unknown, context: AuthContext): Promise<Identity> {
-    return verifyToken(context.token, this.services.secrets);
+  /**
+   * Runs at matchmaking (HTTP), before any seat or room exists: the matchmaker calls only this
+   * static onAuth (FIELD-NOTES, Colyseus). A thrown ServerError becomes the HTTP status (401 or
+   * 403); returning false would give Colyseus' 525.
+   */
+  static async onAuth(token: string | undefined): Promise<Identity> {
+    try {
+      return await verifyToken(token, DuelRoom.services.secrets);
+    } catch (error) {
+      if (error instanceof AuthError) throw new ServerError(error.status, error.message);
+      throw error;
+    }
   }
 
   onCreate(): void {
+    this.state.judging = this.services.judge ? 'on' : 'off';
     this.onMessage('submit', (client, message: { language_id?: unknown; source?: unknown }) => this.submit(client, message));
     this.onMessage('forfeit', client => this.forfeit(client));
+    // round trip for clients (latency display) and for `npm run bench:game`
+    this.onMessage('ping', (client, message: unknown) => client.send('pong', message));
   }
 
   onJoin(client: Client): void {
-    const identity = client.auth as Identity;
+    // With a static onAuth Colyseus skips the instance one: check here what it returned (a seat
+    // is used up to 15 s after matchmaking, and a server-side join carries no auth at all).
+    if (!isCurrentIdentity(client.auth)) throw new ServerError(401, 'a current player or bot token is required');
+    const identity = client.auth;
     this.state.players.set(client.sessionId, new Player({ id: identity.id, isBot: identity.isBot, solved: false }));
     if (this.state.players.size === 1 && !identity.isBot) {
       this.services.waiting.add(this.roomId).catch(() => undefined);
@@ -78,8 +101,11 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
     this.state.phase = 'playing';
     this.state.problemId = problem.id;
     this.state.endsAt = Date.now() + this.services.matchSeconds * 1000;
-    this.deadline = this.clock.setTimeout(() => this.finish('', 'timeout'), this.services.matchSeconds * 1000);
+    this.deadline = this.clock.setTimeout(() => this.onTimeUp(), this.services.matchSeconds * 1000);
     this.broadcast('problem', { id: problem.id, title: problem.title, statement: problem.statement });
+    if (!this.services.judge) {
+      this.broadcast('notice', { kind: 'judging-off', message: 'Judging is off on this server (no Judge0): submissions cannot be judged; the match ends undecided.' });
+    }
     // Bots without OpenAI play the reference solution; humans never see it.
     for (const client of this.clients) {
       if ((client.auth as Identity).isBot) client.send('reference', { language_id: problem.reference.languageId, source: problem.reference.source });
@@ -88,35 +114,51 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
 
   private async submit(client: Client, message: { language_id?: unknown; source?: unknown }): Promise<void> {
     const player = this.state.players.get(client.sessionId);
-    const languageId = Number(message?.language_id);
     const source = message?.source;
-    if (!player || this.state.phase !== 'playing' || !this.problem) {
-      client.send('verdict', { kind: 'ignored', reason: 'no match in play' });
-      return;
-    }
-    if (!Number.isInteger(languageId) || typeof source !== 'string' || !source || Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
-      client.send('verdict', { kind: 'ignored', reason: `expected { language_id: number, source: string of at most ${MAX_SOURCE_BYTES} bytes }` });
-      return;
-    }
-    if (this.judging.has(client.sessionId)) {
-      client.send('verdict', { kind: 'ignored', reason: 'the previous submission is still being judged' });
-      return;
-    }
+    const ignore = (reason: string) => client.send('verdict', { kind: 'ignored', reason });
+    if (!player || this.state.phase !== 'playing' || !this.problem) return ignore('no match in play');
+    if (this.timeUp) return ignore('time is up');
     if (!this.services.judge) {
-      client.send('verdict', { kind: 'judge-error', message: 'judging is not available (no JUDGE0_URL)' } satisfies Verdict);
+      client.send('verdict', { kind: 'judge-error', message: 'judging is off on this server (no Judge0 configured)' } satisfies Verdict);
       return;
     }
-    this.judging.add(client.sessionId);
-    try {
-      const verdict = await this.services.judge.judge(source, languageId, this.problem.tests);
+    if (typeof source !== 'string' || !source || Buffer.byteLength(source) > MAX_SOURCE_BYTES) {
+      return ignore(`expected { language_id: number, source: string of at most ${MAX_SOURCE_BYTES} bytes }`);
+    }
+    const language = languageById(Number(message?.language_id));
+    if (!language) return ignore(unsupportedLanguageMessage(message?.language_id));
+    if (this.judging.has(client.sessionId)) return ignore('the previous submission is still being judged');
+    // The cooldown is for people: our own bots (bot audience, signed by the bot service) submit at
+    // most twice per duel, the second right after a rejected first (backend/bots).
+    const waitMs = (this.lastSubmitAt.get(client.sessionId) ?? -Infinity) + SUBMIT_COOLDOWN_SECONDS * 1000 - Date.now();
+    if (waitMs > 0 && !player.isBot) return ignore(`wait ${Math.ceil(waitMs / 1000)} s between submissions`);
+    this.lastSubmitAt.set(client.sessionId, Date.now());
+
+    const judgement = this.services.judge.judge(source, language, this.problem.tests).then(async verdict => {
       client.send('verdict', verdict);
       if (verdict.kind === 'accepted' && this.state.phase === 'playing') {
         player.solved = true;
         await this.finish(player.id, 'solved');
       }
-    } finally {
-      this.judging.delete(client.sessionId);
+    }).catch(error => {
+      // a rejection here would become an uncaught exception, which Colyseus turns into a drain
+      console.error(`duel ${this.roomId}: could not deliver a verdict: ${(error as Error).message}`);
+    }).finally(() => this.judging.delete(client.sessionId));
+    this.judging.set(client.sessionId, judgement);
+    await judgement;
+  }
+
+  /**
+   * MATCH_SECONDS passed. A submission made in time is still judged and decides the match (a
+   * late verdict is reported, not turned into a draw); Judge0's own timeout bounds the wait.
+   */
+  private async onTimeUp(): Promise<void> {
+    this.timeUp = true;
+    if (this.judging.size) {
+      this.broadcast('notice', { kind: 'time-up', message: 'Time is up: the submissions being judged decide the match.' });
+      await Promise.allSettled([...this.judging.values()]);
     }
+    await this.finish('', 'timeout');
   }
 
   private forfeit(client: Client): Promise<void> | void {

@@ -11,8 +11,10 @@ import { Judge0Client } from './judge0';
 import { DISCARD_RESULTS, MatchResults, MongoMatchResults } from './match-results';
 import { ProcessRegistry } from './process-registry';
 import { Settings } from './settings';
+import { MAX_MESSAGE_BYTES } from './submission-limits';
 import { WaitingDuels } from './waiting-duels';
-import { FORWARDED_HEADER, forwardUpgrade, refuseUpgrade, roomTarget } from './websocket-forwarder';
+import { drainRelay } from './drain';
+import { WebSocketRelay, roomTarget, routeUpgrades } from './websocket-forwarder';
 
 export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
   const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
@@ -21,10 +23,10 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
 
   const results: MatchResults = settings.mongodbUri ? new MongoMatchResults(settings.mongodbUri) : DISCARD_RESULTS;
   if (!settings.mongodbUri) log('MONGODB_URI is not set: match results are not persisted.');
-  if (!settings.judge0Url) log('JUDGE0_URL is not set: submissions cannot be judged.');
+  if (!settings.judge0Url) log('JUDGE0_URL is not set: judging is off; every match tells its players so.');
   DuelRoom.services = {
     secrets: { reservationSecret: settings.reservationSecret, botSecret: settings.botSecret },
-    judge: settings.judge0Url ? new Judge0Client({ url: settings.judge0Url, token: settings.judge0Token }) : undefined,
+    judge: settings.judge0Url ? new Judge0Client({ url: settings.judge0Url, authHeader: settings.judge0AuthHeader, token: settings.judge0Token }) : undefined,
     results,
     waiting: new WaitingDuels(redis),
     matchSeconds: settings.matchSeconds,
@@ -35,20 +37,12 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     const target = roomTarget(url);
     return !!target && target.processId !== matchMaker.processId;
   };
-  const transport = new WebSocketTransport({ noServer: true });
-  // Upgrades for rooms of this process go to Colyseus; the rest are forwarded below.
+  // maxPayload: ws-transport's default (4 KiB) would close a player submitting a real program with 1009
+  const transport = new WebSocketTransport({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // Upgrades for rooms of this process go to Colyseus; the rest are relayed to their owner.
   transport.attachToServer(httpServer, { filter: req => !isForeign(req.url) });
-  httpServer.on('upgrade', (req, socket, head) => {
-    if (!isForeign(req.url)) return;
-    if (req.headers[FORWARDED_HEADER]) {
-      refuseUpgrade(socket, 421, 'Misdirected Request');
-      return;
-    }
-    registry.lookup(roomTarget(req.url)!.processId).then(address => {
-      if (address) forwardUpgrade(req, socket, head, address);
-      else refuseUpgrade(socket, 404, 'Not Found');
-    }, () => refuseUpgrade(socket, 503, 'Service Unavailable'));
-  });
+  const relay = new WebSocketRelay();
+  routeUpgrades(httpServer, { relay, isForeign: req => isForeign(req.url), lookup: id => registry.lookup(id) });
 
   const server = new Server({
     transport,
@@ -73,6 +67,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     log('SIGTERM: draining; no new matches here, live ones play to their end.');
   });
   server.onShutdown(async () => {
+    await drainRelay(relay, settings.matchSeconds, log);
     await registry.unregister().catch(() => undefined);
     await results.close().catch(() => undefined);
     redis.disconnect();

@@ -6,6 +6,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { SignJWT } from 'jose';
+import { BOT_AUDIENCE, PLAYER_AUDIENCE } from '../src/auth';
 
 export const PLAYER_SECRET = 'test-player-secret-0123456789';
 export const BOT_SECRET = 'test-bot-secret-0123456789';
@@ -81,9 +82,11 @@ export async function startColyseus(env: Record<string, string>): Promise<Proc> 
   return proc;
 }
 
-export function sign(sub: string, secret = PLAYER_SECRET, expires: string | number = '1h'): Promise<string> {
+/** A token as the web backend (players) or the bot service (BOT_SECRET) issues it. */
+export function sign(sub: string, secret = PLAYER_SECRET, expires: string | number = '1h',
+  audience = secret === BOT_SECRET ? BOT_AUDIENCE : PLAYER_AUDIENCE): Promise<string> {
   return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(expires)
-    .sign(new TextEncoder().encode(secret));
+    .setAudience(audience).sign(new TextEncoder().encode(secret));
 }
 
 export const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));

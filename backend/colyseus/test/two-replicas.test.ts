@@ -1,6 +1,7 @@
 // Two game server processes on different ports sharing one real Redis, as two replicas behind
 // one LoadBalancer: each client talks to one process only.
 import { Client, Room } from '@colyseus/sdk';
+import { SUBMIT_COOLDOWN_SECONDS } from '../src/submission-limits';
 import { problemById } from '../src/problems';
 import { BOT_SECRET, JUDGE0_TOKEN, Proc, eventually, sign, sleep, startColyseus, startRedis } from './harness';
 import { Judge0StandIn } from './judge0-stand-in';
@@ -78,6 +79,7 @@ test('a full match across replicas: the first correct submission wins, verdicts 
   bob.room.send('submit', { language_id: 71, source: 'print("no idea")' });
   await eventually(() => verdicts.length === 1, 10_000, 'first verdict');
   expect(verdicts[0]).toMatchObject({ kind: 'rejected', status: 'Wrong Answer' });
+  await sleep(SUBMIT_COOLDOWN_SECONDS * 1000);
   bob.room.send('submit', { language_id: problem.reference.languageId, source: problem.reference.source });
   await eventually(() => alice.room.state.phase === 'finished', 10_000, 'finished');
   expect(verdicts[1]).toEqual({ kind: 'accepted', passed: 3, total: 3 });
