@@ -5,28 +5,35 @@ import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import * as http from 'http';
-import Redis from 'ioredis';
 import { DuelRoom } from './duel-room';
 import { Judge0Client } from './judge0';
-import { DISCARD_RESULTS, MatchResults, MongoMatchResults } from './match-results';
+import { DISCARD_RESULTS, MatchResults, mongoMatchResults } from './match-results';
 import { ProcessRegistry } from './process-registry';
+import { RedisClients } from './redis-clients';
 import { Settings } from './settings';
+import { gateMatchmaking } from './store-gate';
+import { COLYSEUS_STEPS, restoreOnReturn } from './store-recovery';
 import { WaitingDuels } from './waiting-duels';
 import { FORWARDED_HEADER, forwardUpgrade, refuseUpgrade, roomTarget } from './websocket-forwarder';
 
 export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
+  // Colyseus makes presence/driver calls nobody awaits; Node turns their rejection (Redis away)
+  // into an uncaught exception, which Colyseus answers with a graceful shutdown. Log them instead.
+  process.on('unhandledRejection', reason => log(`unhandled rejection (the process keeps running): ${(reason as Error)?.message ?? reason}`));
+  const stores = new RedisClients(settings.redisUrl, log);
+  const redis = stores.service;
   const registry = new ProcessRegistry(redis);
+  const waiting = new WaitingDuels(redis);
   let draining = false;
 
-  const results: MatchResults = settings.mongodbUri ? new MongoMatchResults(settings.mongodbUri) : DISCARD_RESULTS;
+  const results: MatchResults = settings.mongodbUri ? mongoMatchResults(settings.mongodbUri, { limit: settings.resultsQueueLimit, log }) : DISCARD_RESULTS;
   if (!settings.mongodbUri) log('MONGODB_URI is not set: match results are not persisted.');
   if (!settings.judge0Url) log('JUDGE0_URL is not set: submissions cannot be judged.');
   DuelRoom.services = {
     secrets: { reservationSecret: settings.reservationSecret, botSecret: settings.botSecret },
     judge: settings.judge0Url ? new Judge0Client({ url: settings.judge0Url, token: settings.judge0Token }) : undefined,
     results,
-    waiting: new WaitingDuels(redis),
+    waiting,
     matchSeconds: settings.matchSeconds,
   };
 
@@ -52,8 +59,8 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
 
   const server = new Server({
     transport,
-    presence: new RedisPresence(settings.redisUrl),
-    driver: new RedisDriver(settings.redisUrl),
+    presence: new RedisPresence(stores.presence),
+    driver: new RedisDriver(stores.driver),
     greet: false,
   });
   server.define('duel', DuelRoom);
@@ -63,8 +70,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     healthz: createEndpoint('/healthz', { method: 'GET' }, async () => new Response('ok')),
     readyz: createEndpoint('/readyz', { method: 'GET' }, async () => {
       if (draining) return new Response('draining', { status: 503 });
-      const redisUp = await redis.ping().then(() => true, () => false);
-      return redisUp ? new Response('ready') : new Response('redis unreachable', { status: 503 });
+      return stores.ready() ? new Response('ready') : new Response('redis unreachable', { status: 503 });
     }),
   }) as any;
 
@@ -74,12 +80,20 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   });
   server.onShutdown(async () => {
     await registry.unregister().catch(() => undefined);
+    const unsaved = await results.flush(settings.resultsDrainSeconds * 1000);
+    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${settings.resultsDrainSeconds} s and are lost`);
     await results.close().catch(() => undefined);
     redis.disconnect();
     log('Drained: every room is closed.');
   });
 
   await server.listen(settings.port);
+  gateMatchmaking(httpServer, { storesUp: () => stores.ready() });
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
+  restoreOnReturn(stores, [
+    { name: 'process registry', run: () => registry.refresh() },
+    ...COLYSEUS_STEPS,
+    { name: 'waiting duels', run: () => waiting.restore() },
+  ], log);
   log(`Colyseus process ${matchMaker.processId} listening on ${settings.port}, reachable by other replicas at ${settings.podIp}:${settings.port}`);
 }
