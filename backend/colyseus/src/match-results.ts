@@ -59,6 +59,7 @@ export class QueuedMatchResults implements MatchResults {
   private readonly limit: number;
   private readonly log: (line: string) => void;
   private running = false;
+  private closed = false;
   private indexed = false;
   private failing = false;
   private wake?: () => void;
@@ -85,6 +86,7 @@ export class QueuedMatchResults implements MatchResults {
     this.queue.push({ result, written });
     this.run();
     const timer = setTimeout(() => written(false), waitMs);
+    timer.unref();
     return done.finally(() => clearTimeout(timer));
   }
 
@@ -96,7 +98,10 @@ export class QueuedMatchResults implements MatchResults {
     return this.queue.length;
   }
 
+  /** Stops retrying (what is still queued is lost) and closes the store. */
   async close(): Promise<void> {
+    this.closed = true;
+    this.wake?.();
     await this.closeStore();
   }
 
@@ -111,7 +116,7 @@ export class QueuedMatchResults implements MatchResults {
 
   private async drain(): Promise<void> {
     let pause = this.props.retryMs ?? 500;
-    while (this.queue.length > 0) {
+    while (this.queue.length > 0 && !this.closed) {
       const head = this.queue[0];
       try {
         await this.write(head.result);

@@ -25,6 +25,9 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   const registry = new ProcessRegistry(redis);
   const waiting = new WaitingDuels(redis);
   let draining = false;
+  let restored = () => true;
+  /** Redis answers and what lived there is back. */
+  const storesUp = () => stores.ready() && restored();
 
   const results: MatchResults = settings.mongodbUri ? mongoMatchResults(settings.mongodbUri, { limit: settings.resultsQueueLimit, log }) : DISCARD_RESULTS;
   if (!settings.mongodbUri) log('MONGODB_URI is not set: match results are not persisted.');
@@ -70,7 +73,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     healthz: createEndpoint('/healthz', { method: 'GET' }, async () => new Response('ok')),
     readyz: createEndpoint('/readyz', { method: 'GET' }, async () => {
       if (draining) return new Response('draining', { status: 503 });
-      return stores.ready() ? new Response('ready') : new Response('redis unreachable', { status: 503 });
+      return storesUp() ? new Response('ready') : new Response('redis unreachable', { status: 503 });
     }),
   }) as any;
 
@@ -88,12 +91,12 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   });
 
   await server.listen(settings.port);
-  gateMatchmaking(httpServer, { storesUp: () => stores.ready() });
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
-  restoreOnReturn(stores, [
+  restored = restoreOnReturn(stores, [
     { name: 'process registry', run: () => registry.refresh() },
     ...COLYSEUS_STEPS,
     { name: 'waiting duels', run: () => waiting.restore() },
   ], log);
+  gateMatchmaking(httpServer, { storesUp });
   log(`Colyseus process ${matchMaker.processId} listening on ${settings.port}, reachable by other replicas at ${settings.podIp}:${settings.port}`);
 }

@@ -19,10 +19,12 @@ export const COLYSEUS_STEPS: readonly RecoveryStep[] = [
 /**
  * Runs `steps` each time a Redis client returns, once per return burst (the clients reconnect
  * within milliseconds of each other); a step that fails is retried every second while Redis
- * stays up.
+ * stays up. Returns whether everything is restored: until then the process is not ready (a
+ * player sent here before the registry is back would have its WebSocket refused).
  */
-export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryStep[], log: (line: string) => void): void {
+export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryStep[], log: (line: string) => void): () => boolean {
   let scheduled: NodeJS.Timeout | undefined;
+  let pending = false;
   const attempt = async () => {
     scheduled = undefined;
     const failed: string[] = [];
@@ -33,6 +35,7 @@ export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryS
         failed.push(`${step.name} (${(error as Error).message})`);
       }
     }
+    if (failed.length === 0) pending = false;
     if (failed.length === 0) log(`Redis is back: restored ${steps.map(s => s.name).join(', ')}`);
     else if (clients.ready()) schedule(1_000);
     else log(`Redis restore waits for the next return: ${failed.join('; ')}`);
@@ -41,5 +44,9 @@ export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryS
     if (scheduled) return;
     scheduled = setTimeout(() => { attempt().catch(() => undefined); }, ms);
   };
-  clients.onReturn(() => schedule(200));
+  clients.onReturn(() => {
+    pending = true;
+    schedule(200);
+  });
+  return () => !pending;
 }

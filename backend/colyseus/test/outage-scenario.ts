@@ -160,3 +160,24 @@ export async function redisOutage(redis: DurableRedis, [one, two]: [Proc, Proc],
     readySeconds, crossReplicaSeconds, reconnected, failedAttempts: failures,
   };
 }
+
+/** What must hold after any outage (issue 15, must hold 1-3). */
+export function expectRiddenOut(seen: OutageObservations, replicas: Proc[]): void {
+  if (seen.failedAttempts.length > 0) console.log(`attempts at a duel across both processes that failed after Redis returned:\n${seen.failedAttempts.join('\n')}`);
+  // 1. no process ends
+  expect(seen.exitCodesAfterOutage).toEqual([null, null]);
+  expect(replicas.map(r => r.child.exitCode)).toEqual([null, null]);
+  // 2. while down: not ready but alive; matchmaking refused fast with Retry-After; live duels end normally
+  expect(seen.duringReadyz).toEqual([503, 503]);
+  expect(seen.duringHealthz).toEqual([200, 200]);
+  for (const answer of seen.duringMatchmake) {
+    expect(answer).toMatchObject({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+    expect(answer.ms).toBeLessThan(2_000);
+  }
+  expect(seen.liveDuelWinner).toBe('alice');
+  // 3. recovery by itself
+  expect(seen.readySeconds).toBeLessThanOrEqual(10);
+  expect(seen.crossReplicaSeconds).toBeLessThanOrEqual(15);
+  expect(seen.reconnected).toBe(true);
+  for (const r of replicas) expect(r.output()).not.toMatch(/error during shutdown|Unhandled error event/);
+}
