@@ -8,7 +8,9 @@ import {
   BOT_SECRET, JUDGE0_TOKEN, Proc, eventually, freePort, run, sign, startColyseus, startRedis,
 } from '../../colyseus/test/harness';
 import { Judge0StandIn } from '../../colyseus/test/judge0-stand-in';
+import Redis from 'ioredis';
 import { loadSettings } from '../src/settings';
+import { CLAIM_PREFIX, WAITING_DUELS_KEY } from '../src/waiting-duels';
 
 let redis: Proc & { url: string };
 let colyseus: Proc;
@@ -131,4 +133,29 @@ test('settings: a missing variable is one line naming it; defaults', () => {
   expect(settings).toMatchObject({ joinAfterSeconds: 20, port: 3000, openaiApiKey: undefined });
   expect(() => loadSettings({ COLYSEUS_URL: 'ws://c', REDIS_URL: 'r', BOT_SERVICE_SECRET: 'x', BOT_JOIN_AFTER_SECONDS: 'soon' }))
     .toThrow('BOT_JOIN_AFTER_SECONDS="soon" is invalid; expected a number >= 0');
+});
+
+describe('failed joins', () => {
+  let redisClient: Redis;
+  beforeAll(() => { redisClient = new Redis(redis.url); });
+  afterAll(() => redisClient.quit());
+
+  test('a listed duel that no longer exists is forgotten', async () => {
+    await redisClient.zadd(WAITING_DUELS_KEY, Date.now() - 60_000, 'no-such-room');
+    const bots = await startBots();
+    await eventually(async () => (await redisClient.zscore(WAITING_DUELS_KEY, 'no-such-room')) === null, 10_000, 'the gone duel to be forgotten');
+    expect(bots.output()).toContain('duel no-such-room no longer waits');
+  });
+
+  test('a join refused for another reason keeps the duel listed and releases the claim for the next poll', async () => {
+    const bots = await startBots({ BOT_SERVICE_SECRET: 'not-the-game-servers-secret' });
+    const room = await humanWaits('erin');
+    await eventually(() => (bots.output().match(new RegExp(`could not join ${room.roomId}, will retry`, 'g')) ?? []).length >= 2, 15_000, 'two attempts');
+    expect(await redisClient.zscore(WAITING_DUELS_KEY, room.roomId)).not.toBeNull();
+    // a bot with the right secret then gets in
+    await bots.stop();
+    await startBots();
+    await eventually(() => room.state?.phase === 'playing', 10_000, 'a bot to join');
+    expect(await redisClient.get(CLAIM_PREFIX + 'no-such-room')).toBeNull();
+  });
 });

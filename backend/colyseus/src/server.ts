@@ -90,6 +90,9 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     log('Drained: every room is closed.');
   });
 
+  // Redis may still be loading its append-only file: wait for it rather than fail and restart
+  // (the startup probe allows for it; see README, Outages).
+  await stores.whenReady();
   await server.listen(settings.port);
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
   restored = restoreOnReturn(stores, [
