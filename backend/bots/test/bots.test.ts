@@ -2,6 +2,7 @@
 // (both from backend/colyseus/test), plus an OpenAI stand-in.
 import { Client, Room } from '@colyseus/sdk';
 import * as http from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import {
@@ -158,4 +159,37 @@ describe('failed joins', () => {
     await startBots();
     await eventually(() => room.state?.phase === 'playing', 10_000, 'a bot to join');
   });
+});
+
+test('SIGTERM while a join is in flight: the join completes, the seat is given back at once (forfeit), exit 0', async () => {
+  // Between the bots and the game server: holds the matchmaking answer for 2 s, and signals the
+  // bot service the moment the request arrives; WebSockets pass through unchanged.
+  let bots: Proc | undefined;
+  const proxy = http.createServer((req, res) => {
+    bots?.child.kill('SIGTERM');
+    const upstream = http.request({ host: '127.0.0.1', port: colyseus.port, path: req.url, method: req.method, headers: req.headers }, answer => {
+      setTimeout(() => { res.writeHead(answer.statusCode!, answer.headers); answer.pipe(res); }, 2_000);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on('upgrade', (req, socket, head) => {
+    const upstream = net.connect(colyseus.port, '127.0.0.1', () => {
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    bots = await startBots({ COLYSEUS_URL: `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}`, BOT_THINK_SECONDS: '60' });
+    const room = await humanWaits('frank');
+    expect(await bots.exited).toBe(0);
+    // the human is not left facing a seat held by a dead connection: the duel is settled now
+    await eventually(() => room.state?.phase === 'finished', 5_000, 'the bot to give its seat back');
+    expect(room.state.winner).toBe('frank');
+  } finally {
+    proxy.close();
+  }
 });
