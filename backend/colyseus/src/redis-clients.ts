@@ -62,7 +62,8 @@ export class RedisClients {
       this.lost.add(name);
       this.log(`Redis (${name}) unreachable, retrying every ${REDIS_RECONNECT_MAX_MS / 1000} s at most: ${error.message}`);
     });
-    client.on('close', () => {
+    // 'reconnecting', not 'close': a quit at shutdown closes without reconnecting
+    client.on('reconnecting', () => {
       if (everReady && !this.lost.has(name)) {
         this.lost.add(name);
         this.log(`Redis (${name}) connection closed, reconnecting`);
