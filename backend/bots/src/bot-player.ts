@@ -6,15 +6,26 @@ import { SignJWT } from 'jose';
 import { Settings } from './settings';
 import { Problem, Solution, solveWithOpenAi } from './solver';
 
+/** The error code Colyseus answers a joinById with when the room is gone or locked (@colyseus/shared-types ErrorCode.MATCHMAKE_INVALID_ROOM_ID). */
+export const ROOM_NOT_JOINABLE = 522;
+/**
+ * The audience the game server requires of bot tokens (backend/colyseus/src/auth.ts BOT_AUDIENCE;
+ * this image does not contain that package, so a test checks the two are equal).
+ */
+export const BOT_AUDIENCE = 'codeclashers-bot';
+/** Longest wait for a leave to be acknowledged: `room.leave()` of a room the server closed never settles. */
+const LEAVE_TIMEOUT_MS = 3_000;
+
 export class BotPlayer {
   readonly id = `bot-${randomUUID().slice(0, 8)}`;
   private room?: Room;
+  private joining?: Promise<Room>;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly settings: Settings, private readonly log: (line: string) => void) {}
 
   private async token(): Promise<string> {
-    return new SignJWT({ bot: true }).setProtectedHeader({ alg: 'HS256' }).setSubject(this.id)
+    return new SignJWT({ bot: true }).setProtectedHeader({ alg: 'HS256' }).setAudience(BOT_AUDIENCE).setSubject(this.id)
       .setIssuedAt().setExpirationTime('2h').sign(new TextEncoder().encode(this.settings.botSecret));
   }
 
@@ -22,7 +33,8 @@ export class BotPlayer {
   async play(roomId: string): Promise<void> {
     const client = new Client(this.settings.colyseusUrl);
     client.auth.token = await this.token();
-    const room = await client.joinById(roomId);
+    this.joining = client.joinById(roomId);
+    const room = await this.joining;
     this.room = room;
     this.log(`${this.id} joined duel ${roomId}`);
 
@@ -61,12 +73,17 @@ export class BotPlayer {
     this.log(`${this.id} left duel ${roomId}`);
   }
 
-  /** On shutdown: give the duel up (the human wins) and leave. */
+  /**
+   * On shutdown: give the duel up (the human wins) and leave, within `LEAVE_TIMEOUT_MS`. A join
+   * still in flight is awaited first (bounded too), so its seat is given back rather than held
+   * by a dead connection until the reconnection window closes.
+   */
   async forfeit(): Promise<void> {
     clearTimeout(this.timer);
-    const room = this.room;
+    const bounded = <T>(promise: Promise<T>) => Promise.race([promise.catch(() => undefined), new Promise<undefined>(resolve => setTimeout(resolve, LEAVE_TIMEOUT_MS))]);
+    const room = this.room ?? (this.joining ? await bounded(this.joining) : undefined);
     if (!room?.connection.isOpen) return;
     room.send('forfeit');
-    await room.leave(true).catch(() => undefined);
+    await bounded(room.leave(true));
   }
 }

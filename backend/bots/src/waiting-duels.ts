@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 
 /** The contract with backend/colyseus: a sorted set of room ids scored by wait start (ms). */
 export const WAITING_DUELS_KEY = 'codeclashers:duels:waiting';
-const CLAIM_PREFIX = 'codeclashers:bots:claim:';
+export const CLAIM_PREFIX = 'codeclashers:bots:claim:';
 
 export class WaitingDuels {
   constructor(private readonly redis: Redis) {}
@@ -19,7 +19,12 @@ export class WaitingDuels {
     return (await this.redis.set(CLAIM_PREFIX + roomId, botId, 'EX', 120, 'NX')) === 'OK';
   }
 
-  /** Drops a room that no longer exists from the list. */
+  /** Gives the room back to every bot (a join that failed for a passing reason), if `botId` still holds it. */
+  async release(roomId: string, botId: string): Promise<void> {
+    if ((await this.redis.get(CLAIM_PREFIX + roomId)) === botId) await this.redis.del(CLAIM_PREFIX + roomId);
+  }
+
+  /** Drops a room that no longer waits (gone, or started) from the list. */
   async forget(roomId: string): Promise<void> {
     await this.redis.zrem(WAITING_DUELS_KEY, roomId);
   }

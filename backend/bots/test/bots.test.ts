@@ -2,13 +2,16 @@
 // (both from backend/colyseus/test), plus an OpenAI stand-in.
 import { Client, Room } from '@colyseus/sdk';
 import * as http from 'http';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import {
   BOT_SECRET, JUDGE0_TOKEN, Proc, eventually, freePort, run, sign, startColyseus, startRedis,
 } from '../../colyseus/test/harness';
 import { Judge0StandIn } from '../../colyseus/test/judge0-stand-in';
+import Redis from 'ioredis';
 import { loadSettings } from '../src/settings';
+import { WAITING_DUELS_KEY } from '../src/waiting-duels';
 
 let redis: Proc & { url: string };
 let colyseus: Proc;
@@ -131,4 +134,62 @@ test('settings: a missing variable is one line naming it; defaults', () => {
   expect(settings).toMatchObject({ joinAfterSeconds: 20, port: 3000, openaiApiKey: undefined });
   expect(() => loadSettings({ COLYSEUS_URL: 'ws://c', REDIS_URL: 'r', BOT_SERVICE_SECRET: 'x', BOT_JOIN_AFTER_SECONDS: 'soon' }))
     .toThrow('BOT_JOIN_AFTER_SECONDS="soon" is invalid; expected a number >= 0');
+});
+
+describe('failed joins', () => {
+  let redisClient: Redis;
+  beforeAll(() => { redisClient = new Redis(redis.url); });
+  afterAll(() => redisClient.quit());
+
+  test('a listed duel that no longer exists is forgotten', async () => {
+    await redisClient.zadd(WAITING_DUELS_KEY, Date.now() - 60_000, 'no-such-room');
+    const bots = await startBots();
+    await eventually(async () => (await redisClient.zscore(WAITING_DUELS_KEY, 'no-such-room')) === null, 10_000, 'the gone duel to be forgotten');
+    expect(bots.output()).toContain('duel no-such-room no longer waits');
+  });
+
+  test('a join refused for another reason keeps the duel listed and releases the claim for the next poll', async () => {
+    const bots = await startBots({ BOT_SERVICE_SECRET: 'not-the-game-servers-secret' });
+    const room = await humanWaits('erin');
+    // a second attempt by the same replica within seconds: the claim (120 s) was released
+    await eventually(() => (bots.output().match(new RegExp(`could not join ${room.roomId}, will retry`, 'g')) ?? []).length >= 2, 15_000, 'two attempts');
+    expect(await redisClient.zscore(WAITING_DUELS_KEY, room.roomId)).not.toBeNull();
+    // a bot with the right secret then gets in
+    await bots.stop();
+    await startBots();
+    await eventually(() => room.state?.phase === 'playing', 10_000, 'a bot to join');
+  });
+});
+
+test('SIGTERM while a join is in flight: the join completes, the seat is given back at once (forfeit), exit 0', async () => {
+  // Between the bots and the game server: holds the matchmaking answer for 2 s, and signals the
+  // bot service the moment the request arrives; WebSockets pass through unchanged.
+  let bots: Proc | undefined;
+  const proxy = http.createServer((req, res) => {
+    bots?.child.kill('SIGTERM');
+    const upstream = http.request({ host: '127.0.0.1', port: colyseus.port, path: req.url, method: req.method, headers: req.headers }, answer => {
+      setTimeout(() => { res.writeHead(answer.statusCode!, answer.headers); answer.pipe(res); }, 2_000);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on('upgrade', (req, socket, head) => {
+    const upstream = net.connect(colyseus.port, '127.0.0.1', () => {
+      upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+      upstream.write(head);
+      socket.pipe(upstream).pipe(socket);
+    });
+    upstream.on('error', () => socket.destroy());
+    socket.on('error', () => upstream.destroy());
+  });
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve));
+  try {
+    bots = await startBots({ COLYSEUS_URL: `ws://127.0.0.1:${(proxy.address() as AddressInfo).port}`, BOT_THINK_SECONDS: '60' });
+    const room = await humanWaits('frank');
+    expect(await bots.exited).toBe(0);
+    // the human is not left facing a seat held by a dead connection: the duel is settled now
+    await eventually(() => room.state?.phase === 'finished', 5_000, 'the bot to give its seat back');
+    expect(room.state.winner).toBe('frank');
+  } finally {
+    proxy.close();
+  }
 });

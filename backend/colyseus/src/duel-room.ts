@@ -37,6 +37,8 @@ export interface DuelServices {
 
 /** Seconds a finished duel stays open so clients see the result. */
 const RESULT_SECONDS = 5;
+/** Longest a finished duel stays open waiting for its result to be written. */
+const RESULT_SAVE_WAIT_SECONDS = 30;
 /** Seconds a disconnected player has to come back before the match is forfeited. */
 const RECONNECT_SECONDS = 30;
 
@@ -199,8 +201,12 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
       startedAt: this.startedAt,
       endedAt: new Date(),
     };
-    this.services.results.save(result).catch(error => console.error(`could not record match ${this.roomId}: ${error.message}`));
-    this.clock.setTimeout(() => this.disconnect(), RESULT_SECONDS * 1000);
+    // Saved now, not in onDispose (a room disposed during a Redis outage may skip it). The room
+    // stays open while the save retries (MongoDB away), up to RESULT_SAVE_WAIT_SECONDS; a result
+    // still unsaved then stays queued in the process, which flushes it before exiting.
+    const saved = this.services.results.save(result, RESULT_SAVE_WAIT_SECONDS * 1000);
+    const shown = new Promise<void>(resolve => this.clock.setTimeout(resolve, RESULT_SECONDS * 1000));
+    Promise.all([saved, shown]).then(() => this.disconnect()).catch(() => undefined);
   }
 
   /**

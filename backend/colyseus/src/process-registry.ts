@@ -7,17 +7,21 @@ const PREFIX = 'codeclashers:colyseus:process:';
 
 export class ProcessRegistry {
   private timer?: NodeJS.Timeout;
-  private registered?: string;
+  private registered?: { processId: string; address: string };
 
   constructor(private readonly redis: Redis, private readonly ttlSeconds = 30) {}
 
   /** Records `processId -> address` now and every ttl/3 until `unregister`. */
   async register(processId: string, address: string): Promise<void> {
-    const write = () => this.redis.set(PREFIX + processId, address, 'EX', this.ttlSeconds);
-    await write();
-    this.timer = setInterval(() => { write().catch(() => undefined); }, (this.ttlSeconds * 1000) / 3);
+    this.registered = { processId, address };
+    await this.refresh();
+    this.timer = setInterval(() => { this.refresh().catch(() => undefined); }, (this.ttlSeconds * 1000) / 3);
     this.timer.unref();
-    this.registered = processId;
+  }
+
+  /** Writes the entry again now (after Redis returned empty, say). */
+  async refresh(): Promise<void> {
+    if (this.registered) await this.redis.set(PREFIX + this.registered.processId, this.registered.address, 'EX', this.ttlSeconds);
   }
 
   async lookup(processId: string): Promise<string | null> {
@@ -26,6 +30,8 @@ export class ProcessRegistry {
 
   async unregister(): Promise<void> {
     clearInterval(this.timer);
-    if (this.registered) await this.redis.del(PREFIX + this.registered);
+    const registered = this.registered;
+    this.registered = undefined;
+    if (registered) await this.redis.del(PREFIX + registered.processId);
   }
 }

@@ -5,30 +5,40 @@ import { RedisDriver } from '@colyseus/redis-driver';
 import { RedisPresence } from '@colyseus/redis-presence';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import * as http from 'http';
-import Redis from 'ioredis';
 import { DuelRoom } from './duel-room';
 import { Judge0Client } from './judge0';
-import { DISCARD_RESULTS, MatchResults, MongoMatchResults } from './match-results';
+import { DISCARD_RESULTS, MatchResults, mongoMatchResults } from './match-results';
 import { ProcessRegistry } from './process-registry';
+import { RedisClients } from './redis-clients';
 import { Settings } from './settings';
+import { gateMatchmaking } from './store-gate';
+import { COLYSEUS_STEPS, restoreOnReturn } from './store-recovery';
 import { MAX_MESSAGE_BYTES } from './submission-limits';
 import { WaitingDuels } from './waiting-duels';
 import { drainRelay } from './drain';
 import { WebSocketRelay, roomTarget, routeUpgrades } from './websocket-forwarder';
 
 export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
-  const redis = new Redis(settings.redisUrl, { maxRetriesPerRequest: 2 });
+  // Colyseus makes presence/driver calls nobody awaits; Node turns their rejection (Redis away)
+  // into an uncaught exception, which Colyseus answers with a graceful shutdown. Log them instead.
+  process.on('unhandledRejection', reason => log(`unhandled rejection (the process keeps running): ${(reason as Error)?.message ?? reason}`));
+  const stores = new RedisClients(settings.redisUrl, log);
+  const redis = stores.service;
   const registry = new ProcessRegistry(redis);
+  const waiting = new WaitingDuels(redis);
   let draining = false;
+  let restored = () => true;
+  /** Redis answers and what lived there is back. */
+  const storesUp = () => stores.ready() && restored();
 
-  const results: MatchResults = settings.mongodbUri ? new MongoMatchResults(settings.mongodbUri) : DISCARD_RESULTS;
+  const results: MatchResults = settings.mongodbUri ? mongoMatchResults(settings.mongodbUri, { limit: settings.resultsQueueLimit, log }) : DISCARD_RESULTS;
   if (!settings.mongodbUri) log('MONGODB_URI is not set: match results are not persisted.');
   if (!settings.judge0Url) log('JUDGE0_URL is not set: judging is off; every match tells its players so.');
   DuelRoom.services = {
     secrets: { reservationSecret: settings.reservationSecret, botSecret: settings.botSecret },
     judge: settings.judge0Url ? new Judge0Client({ url: settings.judge0Url, authHeader: settings.judge0AuthHeader, token: settings.judge0Token }) : undefined,
     results,
-    waiting: new WaitingDuels(redis),
+    waiting,
     matchSeconds: settings.matchSeconds,
   };
 
@@ -46,8 +56,8 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
 
   const server = new Server({
     transport,
-    presence: new RedisPresence(settings.redisUrl),
-    driver: new RedisDriver(settings.redisUrl),
+    presence: new RedisPresence(stores.presence),
+    driver: new RedisDriver(stores.driver),
     greet: false,
   });
   server.define('duel', DuelRoom);
@@ -57,8 +67,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     healthz: createEndpoint('/healthz', { method: 'GET' }, async () => new Response('ok')),
     readyz: createEndpoint('/readyz', { method: 'GET' }, async () => {
       if (draining) return new Response('draining', { status: 503 });
-      const redisUp = await redis.ping().then(() => true, () => false);
-      return redisUp ? new Response('ready') : new Response('redis unreachable', { status: 503 });
+      return storesUp() ? new Response('ready') : new Response('redis unreachable', { status: 503 });
     }),
   }) as any;
 
@@ -67,14 +76,28 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     log('SIGTERM: draining; no new matches here, live ones play to their end.');
   });
   server.onShutdown(async () => {
-    await drainRelay(relay, settings.matchSeconds, log);
+    // Relayed players and unsaved results both wait within the grace period: side by side.
+    const [, unsaved] = await Promise.all([
+      drainRelay(relay, settings.matchSeconds, log),
+      results.flush(settings.resultsDrainSeconds * 1000),
+    ]);
     await registry.unregister().catch(() => undefined);
+    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${settings.resultsDrainSeconds} s and are lost`);
     await results.close().catch(() => undefined);
     redis.disconnect();
     log('Drained: every room is closed.');
   });
 
+  // Redis may still be loading its append-only file: wait for it rather than fail and restart
+  // (the startup probe allows for it; see README, Outages).
+  await stores.whenReady();
   await server.listen(settings.port);
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
+  restored = restoreOnReturn(stores, [
+    { name: 'process registry', run: () => registry.refresh() },
+    ...COLYSEUS_STEPS,
+    { name: 'waiting duels', run: () => waiting.restore() },
+  ], log);
+  gateMatchmaking(httpServer, { storesUp });
   log(`Colyseus process ${matchMaker.processId} listening on ${settings.port}, reachable by other replicas at ${settings.podIp}:${settings.port}`);
 }

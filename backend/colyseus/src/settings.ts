@@ -19,6 +19,10 @@ export interface Settings {
   readonly mongodbUri?: string;
   /** Longest match. */
   readonly matchSeconds: number;
+  /** Most match results held in memory while MongoDB is away. */
+  readonly resultsQueueLimit: number;
+  /** Longest a draining process waits, after its last room closed, to write queued results. */
+  readonly resultsDrainSeconds: number;
 }
 
 export class SettingsError extends Error {}
@@ -61,5 +65,7 @@ export function loadSettings(env: NodeJS.ProcessEnv): Settings {
     judge0Token: optional('JUDGE0_AUTH_TOKEN'),
     mongodbUri: optional('MONGODB_URI'),
     matchSeconds: whole('MATCH_SECONDS', 900),
+    resultsQueueLimit: whole('RESULTS_QUEUE_LIMIT', 1000),
+    resultsDrainSeconds: whole('RESULTS_DRAIN_SECONDS', 20),
   };
 }

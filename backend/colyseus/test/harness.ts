@@ -101,3 +101,52 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
     await sleep(100);
   }
 }
+
+/**
+ * A Redis run as the cluster runs it (append-only file, fsync every second) that can be killed
+ * and started again on the same port, with its data directory kept (a pod restart) or emptied
+ * (its volume lost).
+ */
+export class DurableRedis {
+  proc?: Proc;
+  readonly dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-aof-'));
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<DurableRedis> {
+    const redis = new DurableRedis(await freePort());
+    await redis.start();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}/0`;
+  }
+
+  async start(): Promise<void> {
+    this.proc = run('redis-server', [
+      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '',
+      '--appendonly', 'yes', '--appendfsync', 'everysec', '--dir', this.dir,
+    ], {}, this.port);
+    // printed once the append-only file is loaded
+    await this.proc.waitFor('Ready to accept connections', 30_000);
+  }
+
+  /** SIGKILL, as a node failure or an OOM kill. */
+  async kill(): Promise<void> {
+    await this.proc?.stop();
+  }
+
+  /** Starts it again on the same port; `empty`: with its data directory emptied first. */
+  async restart(empty: boolean): Promise<void> {
+    if (empty) {
+      fs.rmSync(this.dir, { recursive: true, force: true });
+      fs.mkdirSync(this.dir);
+    }
+    await this.start();
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}

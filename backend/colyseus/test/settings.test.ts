@@ -6,6 +6,7 @@ test('defaults', () => {
   expect(loadSettings(base)).toEqual({
     port: 2567, redisUrl: base.REDIS_URL, podIp: '127.0.0.1', reservationSecret: 'p', botSecret: 'b',
     judge0Url: undefined, judge0AuthHeader: 'X-Auth-Token', judge0Token: undefined, mongodbUri: undefined, matchSeconds: 900,
+    resultsQueueLimit: 1000, resultsDrainSeconds: 20,
   });
 });
 
