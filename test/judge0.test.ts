@@ -103,3 +103,12 @@ describe('Judge0Worker', () => {
     expect(objects.filter((o: any) => o.kind === 'Service' && o.spec.selector['app.kubernetes.io/name'] === 'judge0-worker')).toEqual([]);
   });
 });
+
+test('every language the game server offers asks for a memory_limit both our Judge0 and an external one with the upstream default accept', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { LANGUAGES, JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB } = require('../backend/colyseus/src/languages');
+  expect(LANGUAGES.length).toBeGreaterThan(0);
+  for (const language of LANGUAGES) {
+    expect([language.name, language.memoryLimitKb <= Math.min(JUDGE0_MAX_MEMORY_LIMIT_KB, JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB)]).toEqual([language.name, true]);
+  }
+});

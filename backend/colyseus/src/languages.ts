@@ -17,7 +17,7 @@ export interface Language {
 }
 
 /** Judge0's MAX_MEMORY_LIMIT default (KB); a submission asking for more is refused (422). */
-export const JUDGE0_MAX_MEMORY_LIMIT_KB = 512_000;
+export const JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB = 512_000;
 
 export const LANGUAGES: readonly Language[] = [
   { id: 71, name: 'Python (3.8.1)', memoryLimitKb: 256_000 },
