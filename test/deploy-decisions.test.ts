@@ -5,7 +5,7 @@ import { changedInDiff, changedSecretKeys } from '../scripts/deploy/apply';
 import { healthChecks } from '../scripts/deploy/health';
 import { hostRefusals, requiredSecretsFor } from '../scripts/deploy/host';
 import {
-  PRUNABLE_KINDS, RELEASE_SET, RELEASE_SET_LABEL, prepareManifests, progressDeadlineFor, pruneCandidates, rolloutCapacityProblems,
+  PRUNABLE_KINDS, RELEASE_SET, RELEASE_SET_LABEL, prepareManifests, pruneCandidates, rolloutCapacityProblems,
 } from '../scripts/deploy/manifests';
 import { DEFAULT_K3S_VERSION, DeployOptionsError, loadDeployOptions, withRepositoryVariables } from '../scripts/deploy/options';
 import { Release, decodeReleases, recordRelease, releasesManifest } from '../scripts/deploy/release';
@@ -104,7 +104,7 @@ describe('secrets', () => {
 
 describe('manifests as applied', () => {
   const digests = new Map([['Deployment/colyseus', 'd1']]);
-  const prepared = prepareManifests(objects, digests, 300);
+  const prepared = prepareManifests(objects, digests);
   test('release label on every object (top level only: PVCs must not inherit it), digest in the pod template, dist/ untouched', () => {
     expect(prepared.every(o => o.metadata.labels?.[RELEASE_SET_LABEL] === RELEASE_SET)).toBe(true);
     const mongo = find(prepared, 'StatefulSet', 'mongodb');
@@ -112,11 +112,10 @@ describe('manifests as applied', () => {
     expect(find(prepared, 'Deployment', 'colyseus').spec.template.metadata.annotations[SECRET_DIGEST_ANNOTATION]).toBe('d1');
     expect(find(objects, 'Deployment', 'colyseus').metadata.labels![RELEASE_SET_LABEL]).toBeUndefined();
   });
-  test('progress deadlines cover start-up plus the drain (Colyseus: a whole match + 60 s), past the 600 s default', () => {
-    const colyseus = find(prepared, 'Deployment', 'colyseus');
-    expect(colyseus.spec.progressDeadlineSeconds).toBe(300 + 900 + 60);
-    expect(progressDeadlineFor(find(objects, 'Deployment', 'bots'), 300)).toBe(360);
-    expect(find(prepared, 'Deployment', 'bots').spec.progressDeadlineSeconds).toBe(600);
+  test('progress deadlines come from dist/ as they are: the deploy patches none', () => {
+    for (const d of objects.filter(o => o.kind === 'Deployment')) {
+      expect(find(prepared, 'Deployment', d.metadata.name).spec.progressDeadlineSeconds).toBe(d.spec.progressDeadlineSeconds);
+    }
   });
   test('capacity counts replicas old (draining) and replicas new pods of each rolling Deployment', () => {
     const small = synthBackend({ K8S_JUDGE0_MODE: 'off' });
@@ -134,7 +133,7 @@ describe('manifests as applied', () => {
       { kind: 'Secret', namespace: 'codeclashers', name: 'old', labels },
       { kind: 'ConfigMap', namespace: 'codeclashers', name: 'someone-elses' },
     ];
-    const wanted = prepareManifests(synthBackend({ K8S_JUDGE0_MODE: 'off' }), new Map(), 300);
+    const wanted = prepareManifests(synthBackend({ K8S_JUDGE0_MODE: 'off' }), new Map());
     expect(pruneCandidates(live, wanted).map(o => `${o.kind}/${o.name}`)).toEqual(['Deployment/judge0-server', 'Service/old-name']);
     expect(PRUNABLE_KINDS).not.toContain('PersistentVolumeClaim');
   });

@@ -8,6 +8,7 @@ import { Manifest } from '../../lib/manifest';
 import { serverSideApply, serverSideDiff } from './apply-flags';
 import { Context, DeployError, asInput, kubectl, mustKubectl } from './context';
 import { keyOf, prepareManifests } from './manifests';
+import { rotationSecrets } from './redis-rotation';
 import { DIGEST_KEY_SECRET, SecretValues, appSecretsManifest, decodeSecret, digestKeyManifest, pullSecretManifest, secretDigest, secretKeysByWorkload } from './secrets';
 
 export async function namespaceExists(ctx: Context): Promise<boolean> {
@@ -35,16 +36,18 @@ export async function digestKey(ctx: Context, plan: boolean): Promise<string> {
   return key;
 }
 
-/** dist/'s objects with the deploy's label, deadlines and each workload's digest of the keys it reads. */
-export function prepare(ctx: Context, objects: readonly Manifest[], values: SecretValues, hmacKey: string): Manifest[] {
+/** dist/'s objects with the deploy's label and each workload's digest of the keys it reads. */
+export function prepare(objects: readonly Manifest[], values: SecretValues, hmacKey: string): Manifest[] {
   const digests = new Map([...secretKeysByWorkload(objects)].map(([id, keys]) => [id, secretDigest(values, keys, hmacKey)]));
-  return prepareManifests(objects, digests, ctx.opts.rolloutSeconds);
+  return prepareManifests(objects, digests);
 }
 
-export function secretObjects(ctx: Context, values: SecretValues): Manifest[] {
+/** app-secrets, the pull Secret, and during a Redis password rotation the previous password. */
+export function secretObjects(ctx: Context, values: SecretValues, before: SecretValues | undefined): Manifest[] {
   const host = ctx.opts.imageRegistry.split('/')[0];
   return [
     appSecretsManifest(values),
+    ...rotationSecrets(before, values),
     ...(ctx.opts.pullToken ? [pullSecretManifest(IMAGE_PULL_SECRET, host, ctx.opts.pullUser, ctx.opts.pullToken)] : []),
   ];
 }

@@ -20,6 +20,7 @@ import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
 import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
 import { restore, restorePlan } from './restore';
+import { dropPreviousPassword } from './redis-rotation';
 import { redactor, secretValuesFrom } from './secrets';
 import { waitForWorkloads } from './wait';
 
@@ -86,11 +87,11 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   try {
     if (!plan) {
       written = 'namespace';
-      await applyNamespace(ctx, prepareManifests(pre.objects, new Map(), ctx.opts.rolloutSeconds));
+      await applyNamespace(ctx, prepareManifests(pre.objects, new Map()));
     }
-    const prepared = prepare(ctx, pre.objects, values, await digestKey(ctx, plan));
+    const prepared = prepare(pre.objects, values, await digestKey(ctx, plan));
     applied = prepared;
-    const refused = await refusals(ctx, prepared, secretObjects(ctx, values));
+    const refused = await refusals(ctx, prepared, secretObjects(ctx, values, secretBefore));
     const keys = changedSecretKeys(secretBefore, values);
     // Pod templates against the last release's (the live ones carry server defaults).
     const previous = new Map((history[0]?.manifests ?? []).map(m => [keyOf(m), m]));
@@ -109,7 +110,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
 
     ctx.log('\n==> Apply');
     written = 'all';
-    await applyAll(ctx, [...secretObjects(ctx, values), ...prepared]);
+    await applyAll(ctx, [...secretObjects(ctx, values, secretBefore), ...prepared]);
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
     const failed = await checkHealth(ctx, prepared);
@@ -117,7 +118,9 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     const pruned = await prune(ctx, prunable);
     const release: Release = { commit: pre.commit, images: pre.images, manifests: prepared, pruned, deployedAt: new Date(ctx.clock.now()).toISOString() };
     await saveReleases(ctx, recordRelease(history, release, ctx.opts.releaseHistory));
-    lines.push(`pruned: ${pruned.join(', ') || 'none'}`, '', '| workload | ready after |', '| --- | ---: |',
+    // The release is good; Redis drops a rotated-out password once its draining readers are gone.
+    const previousRedisPassword = await dropPreviousPassword(ctx, prepared, values);
+    lines.push(`pruned: ${pruned.join(', ') || 'none'}`, `previous Redis password: ${previousRedisPassword}`, '', '| workload | ready after |', '| --- | ---: |',
       ...Object.entries(waited.seconds).map(([id, s]) => `| ${id} | ${s.toFixed(0)} s |`));
     return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
   } catch (error) {

@@ -91,6 +91,69 @@ describe('happy paths', () => {
     expect(annotations).not.toContain('rotated');
   });
 
+  test('a Redis password rotation during a live, draining match: old pods keep working on the old password until they are gone, then Redis refuses it', async () => {
+    await good();
+    // Colyseus pods drain their match for 90 s after their replacement is ready.
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    const old = new Set(podNames('Deployment', 'colyseus'));
+    const rotated = 'rotated-redis-password-1';
+    const seen: { oldPodRunning: boolean; newRedis: boolean; oldAccepted: boolean }[] = [];
+    const run = await vm.deploy({ REDIS_PASSWORD: rotated }, [], () => {
+      const oldPodRunning = Object.keys(vm.host.state.pods).some(name => old.has(name));
+      seen.push({ oldPodRunning, newRedis: vm.host.redisAccepts(rotated), oldAccepted: vm.host.redisAccepts(SECRETS.REDIS_PASSWORD) });
+      return false;
+    });
+    expect(run.status).toBe(0);
+    // The restarted Redis ran while old pods were still draining, and accepted their password.
+    expect(seen.some(s => s.oldPodRunning && s.newRedis)).toBe(true);
+    expect(seen.filter(s => s.oldPodRunning && s.newRedis && !s.oldAccepted)).toEqual([]);
+    expect(vm.host.state.redisRefused).toEqual([]);
+    // Then, with no pod left on it, the old password is dropped, and the Secret holding it deleted.
+    expect(Object.keys(vm.host.state.pods).filter(name => old.has(name))).toEqual([]);
+    expect(vm.host.redisAccepts(rotated)).toBe(true);
+    expect(vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)).toBe(false);
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+    expect(run.summary).toContain('previous Redis password: dropped');
+    // Neither value on any command line or in the output.
+    expect(JSON.stringify(run.calls) + run.output + run.summary).not.toContain(rotated);
+    expect(JSON.stringify(run.calls) + run.output + run.summary).not.toContain(SECRETS.REDIS_PASSWORD);
+    // A later Redis restart accepts only the new password.
+    vm.host.handle({ command: 'kubectl', args: ['--kubeconfig', path.join(vm.home, '.kube/config'), 'delete', 'pod', 'redis-0', '-n', 'codeclashers'], env: {}, cwd: vm.repo });
+    vm.host.advance(60_000);
+    expect([vm.host.redisAccepts(rotated), vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)]).toEqual([true, false]);
+  });
+
+  test('without the previous password, a rotation cuts the draining pods off (what the stand-in models)', async () => {
+    await good();
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    // The deploy's Secret with the previous password disappears as soon as it is written: Redis starts with the new one only.
+    const run = await vm.deploy({ REDIS_PASSWORD: 'rotated-redis-password-2' }, [], () => {
+      delete vm.host.state.objects['Secret/codeclashers/redis-password-previous'];
+      return false;
+    });
+    expect(run.status).toBe(0);
+    expect(vm.host.state.redisRefused.length).toBeGreaterThan(0);
+  });
+
+  test('a rotation left half-done (a cancelled run) is finished by the next run: the leftover previous password is dropped', async () => {
+    await good();
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    const rotated = 'rotated-redis-password-3';
+    // Cancelled right after the apply: Redis accepts both, the Secret with the old one stays.
+    let applied = false;
+    const cancelled = await vm.deploy({ REDIS_PASSWORD: rotated }, [], (cmd, args) => {
+      if (applied) return true;
+      applied = cmd === 'kubectl' && args.includes('apply') && !args.includes('--dry-run=server') && !!vm.host.live('Secret', 'redis-password-previous');
+      return false;
+    });
+    expect(cancelled.status).toBe(-1);
+    const next = await vm.deploy({ REDIS_PASSWORD: rotated });
+    expect(next.status).toBe(0);
+    expect(vm.host.state.redisRefused).toEqual([]);
+    expect([vm.host.redisAccepts(rotated), vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)]).toEqual([true, false]);
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+  });
+
   test('--plan changes nothing and says what would: images, objects, replaced pods', async () => {
     await good();
     vm.edit('backend/colyseus/src/faster.ts', () => 'export const faster = true;\n');
