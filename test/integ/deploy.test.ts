@@ -31,6 +31,12 @@ test('first deploy: installs k3s, waits for the node to exist, kubeconfig for th
   expect(run.output + run.summary).not.toContain(SECRETS.REDIS_PASSWORD);
 });
 
+test('the release records the checked-out commit, never GITHUB_SHA (in a workflow_run job the newest commit on main)', async () => {
+  const run = await vm.deploy({ GITHUB_SHA: 'f'.repeat(40) });
+  expect(run.status).toBe(0);
+  expect(vm.releases()[0].commit).toBe(vm.git('rev-parse', 'HEAD').trim());
+});
+
 test('the k3s kubectl without an explicit kubeconfig is refused for the runner user (what the stand-in models)', async () => {
   expect((await vm.deploy()).status).toBe(0);
   const bare = vm.host.handle({ command: 'kubectl', args: ['get', 'nodes'], env: {}, cwd: vm.repo });
