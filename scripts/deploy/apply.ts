@@ -27,6 +27,21 @@ export async function liveSecretValues(ctx: Context, name: string): Promise<Secr
   return r.status === 0 ? decodeSecret(JSON.parse(r.stdout).data) : undefined;
 }
 
+/** Secrets as they are now, by name (undefined: absent), held in memory to put back on failure. */
+export async function liveSecrets(ctx: Context, names: readonly string[]): Promise<Map<string, Manifest | undefined>> {
+  const before = new Map<string, Manifest | undefined>();
+  for (const name of names) {
+    const r = await kubectl(ctx, ['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
+    const live = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+    before.set(name, live && {
+      apiVersion: 'v1', kind: 'Secret', type: live.type,
+      metadata: { name, namespace: NAMESPACE, ...(live.metadata.labels ? { labels: live.metadata.labels } : {}) },
+      data: live.data ?? {},
+    });
+  }
+  return before;
+}
+
 /** The digest key, created in the cluster on first use; `plan` never writes one. */
 export async function digestKey(ctx: Context, plan: boolean): Promise<string> {
   const live = await liveSecretValues(ctx, DIGEST_KEY_SECRET);

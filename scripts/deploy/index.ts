@@ -8,7 +8,7 @@ import { NAMESPACE } from '../../lib/labels';
 import { workloadsOf } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import {
-  applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, namespaceExists, prepare, refusals, secretObjects,
+  applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, liveSecrets, namespaceExists, prepare, refusals, secretObjects,
 } from './apply';
 import { checkCapacity, ensureK3s, k3sInstalled } from './cluster';
 import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, processRunner, realClock } from './context';
@@ -65,6 +65,8 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   ctx.log('\n==> Namespace, dry run and diff');
   const history = await releases(ctx);
   const secretBefore = await liveSecretValues(ctx, APP_SECRETS);
+  // Every Secret this run writes, as it is now: a failure puts each back (or removes it).
+  const secretsBefore = await liveSecrets(ctx, secretObjects(ctx, values, secretBefore).map(o => o.metadata.name));
   const liveBefore = exists ? await liveObjects(ctx, pre.objects) : new Map<string, any>();
   const since = ctx.clock.now();
   // What has been written: nothing, only the Namespace (refusals come before anything else), or all.
@@ -79,7 +81,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     }
     if (written === 'all' && error instanceof DeployError) {
       const restorePlanned = restorePlan(history[0], applied, new Set(liveBefore.keys()));
-      const problems = await restore(ctx, restorePlanned, secretBefore, ctx.clock.now());
+      const problems = await restore(ctx, restorePlanned, secretsBefore, ctx.clock.now());
       throw new DeployError(`${error.message}; ${problems.length ? `the rollback had problems: ${problems.join('; ')}` : `the cluster is back on the last good release${history[0] ? ` (${history[0].commit.slice(0, 12)})` : ' (none: what this run created was removed)'}`}`);
     }
     throw error;

@@ -26,6 +26,8 @@ export interface Behaviour {
   smokeFails: string[];
   /** The API server restarts after this many more object writes; the rest of that apply is refused. */
   apiRestartAfterWrites?: number;
+  /** The API server is unreachable (k3s restarting) for the next command with this kubectl verb, once. */
+  apiDownAtVerb?: string;
   /** How long a terminating pod of a workload takes to exit (a Colyseus pod drains its match). */
   drainSeconds: Record<string, number>;
   /** Image repositories (without tag) published public; new GHCR packages start private. */
@@ -231,6 +233,14 @@ export class FakeHost {
       positional.push(args[i]);
     }
     const [verb, ...rest] = positional;
+    if (this.state.behaviour.apiDownAtVerb === verb) {
+      this.state.behaviour.apiDownAtVerb = undefined;
+      // kubectl diff reports its own errors with exit code + 1 (CheckDiffErr in
+      // k8s.io/kubectl/pkg/cmd/util/helpers.go), so that 1 stays "differences found"
+      // (kubectl diff --help: "0 No differences, 1 Differences were found, >1 Kubectl or diff
+      // failed with an error"); other verbs exit 1.
+      return fail(verb === 'diff' ? 2 : 1, 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?');
+    }
     const ns = opt('-n') ?? 'default';
     const items = () => this.readInput(inv.input ?? '');
     switch (verb) {

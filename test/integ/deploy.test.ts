@@ -234,6 +234,24 @@ describe('failures end on the last good release', () => {
     expect(run.output).not.toContain('has"quote');
   });
 
+  test('a failing run with a new pull token and a rotated Redis password: every Secret it wrote is back as it was', async () => {
+    const release = await good();
+    const pullBefore = vm.host.live('Secret', 'ghcr-pull').data;
+    const newToken = 'ghp_new0pull0token0with0read0packages';
+    vm.host.state.behaviour.tokens[newToken] = ['read:packages'];
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy({ GHCR_PULL_TOKEN: newToken, REDIS_PASSWORD: 'rotated-in-a-failing-run' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('the cluster is back on the last good release');
+    expect(vm.host.live('Secret', 'ghcr-pull').data).toEqual(pullBefore);
+    // The rotated-out password's Secret did not exist before: the rollback removes it.
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(run.output).not.toContain(newToken);
+  });
+
   test('a replicas-only change in a failing run: back to the last release (its image and its replicas), not one release further', async () => {
     await good();
     vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
@@ -270,6 +288,20 @@ describe('failures end on the last good release', () => {
     expect(writes(run)).toHaveLength(2);
     expect(run.output).toContain('only the Namespace had been applied, and it is back on the last good release');
     expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('kubectl diff failing (exit > 1: the API server restarting) stops the deploy with nothing written but the Namespace', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/smarter.ts', () => 'export const smarter = true;\n');
+    vm.host.state.behaviour.apiDownAtVerb = 'diff';
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('kubectl diff failed (exit 2), nothing was applied: The connection to the server 127.0.0.1:6443 was refused');
+    // The Namespace apply, and putting the release's Namespace back: nothing else was written.
+    expect(writes(run).map(c => c.includes('apply'))).toEqual([true, true]);
+    expect(run.output).toContain('only the Namespace had been applied, and it is back on the last good release');
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(vm.releases()).toHaveLength(1);
   });
 
   test('a Pod Security violation is only a warning on a Deployment: the dry run\'s warning refuses it', async () => {
