@@ -67,14 +67,16 @@ describe('the start script with the real redis-server', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  const freePort = () => new Promise<number>(resolve => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
+  });
+
   /** Runs the synthesized start command with its paths moved to a temporary directory. */
   async function start(env: Record<string, string>): Promise<number> {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-start-'));
     fs.mkdirSync(path.join(dir, 'conf'));
     fs.mkdirSync(path.join(dir, 'data'));
-    const port = await new Promise<number>(resolve => {
-      const s = net.createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); });
-    });
+    const port = await freePort();
     const script = (find(synth(), 'StatefulSet', 'redis').spec.template.spec.containers[0].command[2] as string)
       .split('/etc/redis').join(path.join(dir, 'conf'))
       .replace('--dir /data', `--dir ${path.join(dir, 'data')} --port ${port} --bind 127.0.0.1`);
@@ -106,6 +108,31 @@ describe('the start script with the real redis-server', () => {
   test.each(['had"quote', 'back\\slash'])('a previous value Redis could never have used (%s) is skipped, not fatal', async previous => {
     const port = await start({ REDIS_PASSWORD: 'new-password', [REDIS_PREVIOUS_PASSWORD_KEY]: previous });
     expect([ping(port, 'new-password'), ping(port, previous)]).toEqual(['PONG', expect.stringContaining('NOAUTH')]);
+  });
+
+  test('while Redis loads a large data file, the start-up and liveness probes pass and readiness does not', async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'redis-load-'));
+    const port = await freePort();
+    const cli = (...args: string[]) => spawnSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' });
+    const serve = async (...args: string[]) => {
+      server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', ...args]);
+      await new Promise<void>((resolve, reject) => {
+        let out = '';
+        server!.stdout!.on('data', d => { out += d; if (/Ready to accept connections|Loading RDB/.test(out)) resolve(); });
+        server!.on('exit', code => reject(new Error(`redis-server exited ${code}: ${out}`)));
+      });
+    };
+    await serve('--enable-debug-command', 'yes');
+    expect(cli('debug', 'populate', '5000').stdout.trim()).toBe('OK');
+    expect(cli('save').stdout.trim()).toBe('OK');
+    cli('shutdown', 'nosave');
+    await new Promise(resolve => server!.once('exit', resolve));
+    // key-load-delay (a Redis test setting, microseconds per key) makes the load take seconds.
+    await serve('--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024');
+    const c = find(synth(), 'StatefulSet', 'redis').spec.template.spec.containers[0];
+    const passes = (probe: any) => spawnSync('sh', ['-c', probe.exec.command[2].replace('redis-cli', `redis-cli -p ${port}`)]).status === 0;
+    expect(cli('ping').stdout).toMatch(/^LOADING/);
+    expect([passes(c.startupProbe), passes(c.livenessProbe), passes(c.readinessProbe)]).toEqual([true, true, false]);
   });
 
   test('outside a rotation only the one password works', async () => {
