@@ -44,7 +44,7 @@ export function dropSucceeded(stdout: string): boolean {
 interface Reader { readonly id: string; readonly selector: Record<string, string>; readonly digest: string }
 
 /** Workloads that read REDIS_PASSWORD (Redis itself aside) and the digest their pods must carry. */
-function readersOf(prepared: readonly Manifest[]): Reader[] {
+export function readersOf(prepared: readonly Manifest[]): Reader[] {
   const keys = secretKeysByWorkload(prepared);
   return workloadsOf(prepared)
     .filter(w => w.object.metadata.name !== RedisStore.NAME && (keys.get(w.id) ?? []).includes('REDIS_PASSWORD'))
