@@ -79,6 +79,7 @@ async function drop(ctx: Context, prepared: readonly Manifest[], values: SecretV
     const readers = readersOf(prepared);
     const drain = Math.max(30, ...workloadsOf(prepared).map(w => w.podSpec.terminationGracePeriodSeconds ?? 30));
     const deadline = ctx.clock.now() + (drain + ctx.opts.pollSeconds) * 1000;
+    let printed = '';
     for (;;) {
       const pods = JSON.parse((await mustKubectl(ctx, ['get', 'pods', '-n', NAMESPACE, '-o', 'json'])).stdout).items;
       const stale = podsOnOldSecrets(pods, readers);
@@ -86,13 +87,14 @@ async function drop(ctx: Context, prepared: readonly Manifest[], values: SecretV
       if (ctx.clock.now() > deadline) {
         return `kept: pods ${stale.join(', ')} still hold it; the next deploy drops it`;
       }
-      ctx.log(`Redis keeps the previous password while ${stale.join(', ')} drain${stale.length === 1 ? 's' : ''}`);
+      const line = `Redis keeps the previous password while ${stale.join(', ')} drain${stale.length === 1 ? 's' : ''}`;
+      if (line !== printed) ctx.log(printed = line);
       await ctx.clock.sleep(ctx.opts.pollSeconds * 1000);
     }
     // The password on redis-cli's stdin; redis-cli authenticates with REDISCLI_AUTH (the pod's env).
-    const drop = await kubectl(ctx, ['exec', '-i', '-n', NAMESPACE, REDIS_POD, '-c', RedisStore.NAME, '--', 'redis-cli'], { input: dropPasswordCommand(previous) });
-    if (drop.status !== 0 || !dropSucceeded(drop.stdout)) {
-      return `kept: Redis did not drop it (${ctx.redact((drop.stdout + drop.stderr).trim().split('\n').pop() ?? '')}); the next deploy retries`;
+    const reply = await kubectl(ctx, ['exec', '-i', '-n', NAMESPACE, REDIS_POD, '-c', RedisStore.NAME, '--', 'redis-cli'], { input: dropPasswordCommand(previous) });
+    if (reply.status !== 0 || !dropSucceeded(reply.stdout)) {
+      return `kept: Redis did not drop it (${ctx.redact((reply.stdout + reply.stderr).trim().split('\n').pop() ?? '')}); the next deploy retries`;
     }
   }
   // A later Redis restart must not accept it again.
