@@ -20,7 +20,7 @@ import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
 import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
 import { restore, restorePlan } from './restore';
-import { dropPreviousPassword } from './redis-rotation';
+import { dropPreviousPassword, rotationSecrets } from './redis-rotation';
 import { redactor, secretValuesFrom } from './secrets';
 import { waitForWorkloads } from './wait';
 
@@ -105,6 +105,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     lines.push(
       `objects that change: ${refused.changed.join(', ') || 'none'}`,
       `secret keys that change: ${keys.join(', ') || 'none'}`,
+      ...(rotationSecrets(secretBefore, values).length ? ['Redis password rotation: Redis also accepts the current password until no pod holds it'] : []),
       `workloads whose pods are replaced: ${restarts.join(', ') || 'none'}`,
       `objects to prune after a healthy rollout: ${prunable.map(o => `${o.kind}/${o.name}`).join(', ') || 'none'}`,
     );

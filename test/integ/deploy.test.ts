@@ -119,6 +119,7 @@ describe('happy paths', () => {
     expect(vm.host.redisAccepts(rotated)).toBe(true);
     expect(vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)).toBe(false);
     expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+    expect(run.summary).toContain('Redis password rotation: Redis also accepts the current password until no pod holds it');
     expect(run.summary).toContain('previous Redis password: dropped');
     // Neither value on any command line or in the output.
     expect(JSON.stringify(run.calls) + run.output + run.summary).not.toContain(rotated);
