@@ -28,6 +28,11 @@ export interface StatefulStoreProps {
   readonly container: Pick<k8s.Container, 'command' | 'args' | 'env'>;
   /** Readiness check; liveness runs it every 20 s. */
   readonly probe: k8s.Probe;
+  /**
+   * Start-up and liveness check when "alive" is less than "ready" (Redis loading its
+   * append-only file answers, but not yet PONG). @default probe
+   */
+  readonly aliveProbe?: k8s.Probe;
   /** Consecutive liveness failures before a restart. @default 3 */
   readonly livenessFailureThreshold?: number;
   /** Seconds a first start (or a long recovery) may take before liveness applies. */
@@ -98,9 +103,9 @@ export class StatefulStore extends Construct implements Endpoint {
               resources: resourceRequirements(props.sizing.resources),
               securityContext: HARDENED_CONTAINER,
               volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...scratch.mounts],
-              startupProbe: startupBudget(props.probe, props.startupSeconds),
+              startupProbe: startupBudget(props.aliveProbe ?? props.probe, props.startupSeconds),
               readinessProbe: props.probe,
-              livenessProbe: { ...props.probe, periodSeconds: 20, ...(props.livenessFailureThreshold ? { failureThreshold: props.livenessFailureThreshold } : {}) },
+              livenessProbe: { ...(props.aliveProbe ?? props.probe), periodSeconds: 20, ...(props.livenessFailureThreshold ? { failureThreshold: props.livenessFailureThreshold } : {}) },
             }],
             volumes: scratch.volumes,
           },

@@ -14,6 +14,30 @@ export interface StatelessDeploymentProps {
   readonly annotations?: Record<string, string>;
 }
 
+/** Kubernetes' default progress deadline (Deployment spec, `progressDeadlineSeconds`). */
+const DEFAULT_PROGRESS_DEADLINE_SECONDS = 600;
+/** Scheduling and an image pull, before any probe runs. */
+const PULL_ALLOWANCE_SECONDS = 120;
+
+/** Seconds a probe allows before it gives up: its delay plus every failure it tolerates. */
+function probeBudget(probe: k8s.Probe | undefined): number {
+  if (!probe) return 0;
+  return (probe.initialDelaySeconds ?? 0) + (probe.periodSeconds ?? 10) * (probe.failureThreshold ?? 3);
+}
+
+/**
+ * How long a rollout step may go without progress: a new pod is scheduled, pulled and started
+ * (its start-up probe's whole budget, or its readiness probe's), while an old pod may hold the
+ * node's room as it drains (terminationGracePeriodSeconds: Colyseus finishes its match). Past
+ * the deadline the Deployment is marked ProgressDeadlineExceeded and `rollout status` fails a
+ * healthy rollout; never below Kubernetes' default.
+ */
+export function progressDeadlineSeconds(podSpec: k8s.PodSpec): number {
+  const startup = Math.max(0, ...podSpec.containers.map(c => probeBudget(c.startupProbe ?? c.readinessProbe)));
+  const drain = podSpec.terminationGracePeriodSeconds ?? 30;
+  return Math.max(DEFAULT_PROGRESS_DEADLINE_SECONDS, PULL_ALLOWANCE_SECONDS + startup + drain);
+}
+
 /**
  * A Deployment that updates with zero downtime (one surge pod, never fewer ready pods than
  * replicas) and a PodDisruptionBudget that lets a node drain evict one pod at a time.
@@ -36,6 +60,7 @@ export class StatelessDeployment extends Construct {
       spec: {
         replicas: props.replicas,
         revisionHistoryLimit: 5,
+        progressDeadlineSeconds: progressDeadlineSeconds(props.podSpec),
         selector: { matchLabels: this.selector },
         strategy: {
           type: 'RollingUpdate',

@@ -139,7 +139,7 @@ test('redis: append-only, password, noeviction', () => {
   const script = workload(objects, 'redis').containers[0].command.join(' ');
   expect(script).toContain('--appendonly yes');
   expect(script).toContain('--maxmemory-policy noeviction');
-  expect(script).toContain('requirepass');
+  expect(script).toContain('user default on resetpass');
   // 80% of the 1Gi limit
   expect(script).toContain(`--maxmemory ${Math.floor(2 ** 30 * 0.8)}`);
 });
@@ -167,7 +167,7 @@ test('each workload reads only the secret keys it needs', () => {
   const keysOf = (name: string) => [...new Set(workload(objects, name).containers
     .flatMap(c => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.key).filter(Boolean)))].sort();
   expect(keysOf('mongodb')).toEqual(['MONGODB_PASSWORD', 'MONGODB_USERNAME']);
-  expect(keysOf('redis')).toEqual(['REDIS_PASSWORD']);
+  expect(keysOf('redis')).toEqual(['REDIS_PASSWORD', 'REDIS_PASSWORD_PREVIOUS']); // the previous one from the deploy's own Secret
   expect(keysOf('postgres')).toEqual(['JUDGE0_POSTGRES_DB', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_USER']);
   const judge0 = ['INTERNAL_SERVICE_SECRET', 'JUDGE0_POSTGRES_DB', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_USER', 'REDIS_PASSWORD'];
   expect(keysOf('judge0-server')).toEqual(judge0);
@@ -179,7 +179,11 @@ test('each workload reads only the secret keys it needs', () => {
   expect(keysOf('bots')).toEqual(['BOT_SERVICE_SECRET', 'OPENAI_API_KEY', 'REDIS_PASSWORD']);
   for (const w of workloads) {
     for (const c of w.containers) {
-      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) expect(e.valueFrom.secretKeyRef.name).toBe('app-secrets');
+      // app-secrets only; Redis also the deploy's optional Secret with the password it rotates out.
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) {
+        const ref = e.valueFrom.secretKeyRef;
+        if (ref.name !== 'app-secrets') expect([w.object.metadata.name, ref.name, ref.optional]).toEqual(['redis', 'redis-password-previous', true]);
+      }
     }
   }
 });

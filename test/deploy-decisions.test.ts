@@ -5,10 +5,11 @@ import { changedInDiff, changedSecretKeys } from '../scripts/deploy/apply';
 import { healthChecks } from '../scripts/deploy/health';
 import { hostRefusals, requiredSecretsFor } from '../scripts/deploy/host';
 import {
-  PRUNABLE_KINDS, RELEASE_SET, RELEASE_SET_LABEL, prepareManifests, progressDeadlineFor, pruneCandidates, rolloutCapacityProblems,
+  PRUNABLE_KINDS, RELEASE_SET, RELEASE_SET_LABEL, prepareManifests, pruneCandidates, rolloutCapacityProblems,
 } from '../scripts/deploy/manifests';
 import { DEFAULT_K3S_VERSION, DeployOptionsError, loadDeployOptions, withRepositoryVariables } from '../scripts/deploy/options';
 import { Release, decodeReleases, recordRelease, releasesManifest } from '../scripts/deploy/release';
+import { dropSucceeded, podsOnOldSecrets, readersOf, rotationSecrets } from '../scripts/deploy/redis-rotation';
 import { restorePlan } from '../scripts/deploy/restore';
 import { failedCreate, podsOffRevision, rolloutState } from '../scripts/deploy/rollout';
 import { SECRET_DIGEST_ANNOTATION, redactor, secretDigest, secretKeysByWorkload } from '../scripts/deploy/secrets';
@@ -104,7 +105,7 @@ describe('secrets', () => {
 
 describe('manifests as applied', () => {
   const digests = new Map([['Deployment/colyseus', 'd1']]);
-  const prepared = prepareManifests(objects, digests, 300);
+  const prepared = prepareManifests(objects, digests);
   test('release label on every object (top level only: PVCs must not inherit it), digest in the pod template, dist/ untouched', () => {
     expect(prepared.every(o => o.metadata.labels?.[RELEASE_SET_LABEL] === RELEASE_SET)).toBe(true);
     const mongo = find(prepared, 'StatefulSet', 'mongodb');
@@ -112,11 +113,10 @@ describe('manifests as applied', () => {
     expect(find(prepared, 'Deployment', 'colyseus').spec.template.metadata.annotations[SECRET_DIGEST_ANNOTATION]).toBe('d1');
     expect(find(objects, 'Deployment', 'colyseus').metadata.labels![RELEASE_SET_LABEL]).toBeUndefined();
   });
-  test('progress deadlines cover start-up plus the drain (Colyseus: a whole match + 60 s), past the 600 s default', () => {
-    const colyseus = find(prepared, 'Deployment', 'colyseus');
-    expect(colyseus.spec.progressDeadlineSeconds).toBe(300 + 900 + 60);
-    expect(progressDeadlineFor(find(objects, 'Deployment', 'bots'), 300)).toBe(360);
-    expect(find(prepared, 'Deployment', 'bots').spec.progressDeadlineSeconds).toBe(600);
+  test('progress deadlines come from dist/ as they are: the deploy patches none', () => {
+    for (const d of objects.filter(o => o.kind === 'Deployment')) {
+      expect(find(prepared, 'Deployment', d.metadata.name).spec.progressDeadlineSeconds).toBe(d.spec.progressDeadlineSeconds);
+    }
   });
   test('capacity counts replicas old (draining) and replicas new pods of each rolling Deployment', () => {
     const small = synthBackend({ K8S_JUDGE0_MODE: 'off' });
@@ -134,7 +134,7 @@ describe('manifests as applied', () => {
       { kind: 'Secret', namespace: 'codeclashers', name: 'old', labels },
       { kind: 'ConfigMap', namespace: 'codeclashers', name: 'someone-elses' },
     ];
-    const wanted = prepareManifests(synthBackend({ K8S_JUDGE0_MODE: 'off' }), new Map(), 300);
+    const wanted = prepareManifests(synthBackend({ K8S_JUDGE0_MODE: 'off' }), new Map());
     expect(pruneCandidates(live, wanted).map(o => `${o.kind}/${o.name}`)).toEqual(['Deployment/judge0-server', 'Service/old-name']);
     expect(PRUNABLE_KINDS).not.toContain('PersistentVolumeClaim');
   });
@@ -196,5 +196,39 @@ describe('releases and restore', () => {
   test('changed objects from kubectl diff headers', () => {
     expect(changedInDiff('diff -u -N /tmp/LIVE-1/apps.v1.Deployment.codeclashers.colyseus /tmp/MERGED-2/apps.v1.Deployment.codeclashers.colyseus\n+x\ndiff -u -N /tmp/LIVE-1/v1.Namespace.codeclashers /tmp/MERGED-2/v1.Namespace.codeclashers'))
       .toEqual(['Deployment/colyseus', 'Namespace/codeclashers']);
+  });
+});
+
+describe('Redis password rotation', () => {
+  const values = Object.fromEntries(SECRET_KEYS.map(k => [k, `v-${k}`]));
+  test('the live password is kept as the previous one only when this run changes it', () => {
+    const [secret] = rotationSecrets(values, { ...values, REDIS_PASSWORD: 'new' });
+    expect(secret.metadata.name).toBe('redis-password-previous');
+    expect(Buffer.from(secret.data.REDIS_PASSWORD_PREVIOUS, 'base64').toString()).toBe('v-REDIS_PASSWORD');
+    expect(rotationSecrets(values, values)).toEqual([]);
+    expect(rotationSecrets(undefined, values)).toEqual([]); // first deploy: nothing to keep
+  });
+
+  test('pods on the old password: every reader\'s pod (draining ones too) whose digest is not the new one; never Redis\'', () => {
+    const digests = new Map([...secretKeysByWorkload(objects)].map(([id]) => [id, `new-${id}`]));
+    const readers = readersOf(prepareManifests(objects, digests));
+    expect(readers.map(r => r.id).sort()).toEqual(['Deployment/bots', 'Deployment/colyseus', 'Deployment/judge0-server', 'Deployment/judge0-worker']);
+    const pod = (name: string, app: string, digest?: string, terminating = false) => ({
+      metadata: { name, labels: { 'app.kubernetes.io/name': app }, annotations: digest ? { [SECRET_DIGEST_ANNOTATION]: digest } : {}, deletionTimestamp: terminating ? 'now' : undefined },
+    });
+    expect(podsOnOldSecrets([
+      pod('colyseus-new', 'colyseus', 'new-Deployment/colyseus'),
+      pod('colyseus-draining', 'colyseus', 'old', true),
+      pod('bots-unannotated', 'bots'),
+      pod('redis-0', 'redis', 'old'),
+      pod('mongodb-0', 'mongodb', 'old'),
+    ], readers)).toEqual(['colyseus-draining', 'bots-unannotated']);
+  });
+
+  test('redis-cli exits 0 whatever the reply: the reply decides whether the password was dropped', () => {
+    expect(dropSucceeded('OK\n')).toBe(true);
+    expect(dropSucceeded("ERR Error in ACL SETUSER modifier '!ab': The password you are trying to remove from the user does not exist\n")).toBe(true);
+    expect(dropSucceeded('')).toBe(false);
+    expect(dropSucceeded('NOAUTH Authentication required.\n')).toBe(false);
   });
 });

@@ -6,11 +6,45 @@ import { parse } from 'yaml';
 const workflow = parse(fs.readFileSync(path.join(__dirname, '../.github/workflows/deploy.yml'), 'utf8'));
 const job = workflow.jobs.deploy;
 
-test('only main deploys, with its secrets in the production environment', () => {
-  expect(job.if).toBe("github.ref == 'refs/heads/main'");
+/** The `if` as its conditions: `(A && B) || (C && D)` -> [[A, B], [C, D]]. */
+const conditions = (expression: string) => expression.replace(/\s+/g, ' ').trim().split(' || ')
+  .map(branch => branch.replace(/^\(|\)$/g, '').split(' && ').map(c => c.trim()).sort());
+
+test('the gate: production deploys only a commit whose e2e passed on a push to main of this repository', () => {
+  expect(workflow.on.workflow_run).toEqual({ workflows: ['e2e'], types: ['completed'], branches: ['main'] });
+  // The workflow it follows is the one named e2e, whose job runs on push to main.
+  const e2e = parse(fs.readFileSync(path.join(__dirname, '../.github/workflows/e2e.yml'), 'utf8'));
+  expect(e2e.name).toBe('e2e');
+  expect(e2e.on.push.branches).toEqual(['main']);
+  // Every condition of each branch, none more, none fewer: dropping one fails here.
+  expect(conditions(job.if)).toEqual([
+    [
+      "github.event.workflow_run.conclusion == 'success'",
+      "github.event.workflow_run.event == 'push'",
+      "github.event.workflow_run.head_branch == 'main'",
+      'github.event.workflow_run.head_repository.full_name == github.repository',
+      "github.event_name == 'workflow_run'",
+    ],
+    ["github.event_name == 'workflow_dispatch'", "github.ref == 'refs/heads/main'"],
+  ]);
+  // No push trigger: a push deploys only through its e2e run.
+  expect(Object.keys(workflow.on).sort()).toEqual(['workflow_dispatch', 'workflow_run']);
+});
+
+test('the tested commit is checked out and deployed, never GITHUB_SHA', () => {
+  const checkout = job.steps.find((s: any) => String(s.uses).startsWith('actions/checkout@'));
+  expect(checkout.with.ref).toBe("${{ github.event_name == 'workflow_run' && github.event.workflow_run.head_sha || github.sha }}");
+  const deploy = job.steps.find((s: any) => s.name === 'Deploy');
+  expect(Object.keys(deploy.env)).not.toContain('GITHUB_SHA');
+  // The deploy records the checkout's HEAD (scripts/deploy/preflight.ts); GITHUB_SHA is not read.
+  expect(fs.readFileSync(path.join(__dirname, '../scripts/deploy/preflight.ts'), 'utf8')).toContain("['rev-parse', 'HEAD']");
+  const deploySources = fs.readdirSync(path.join(__dirname, '../scripts/deploy')).map(f => fs.readFileSync(path.join(__dirname, '../scripts/deploy', f), 'utf8'));
+  expect(deploySources.filter(src => /GITHUB_SHA['"`]/.test(src) || src.includes('env.GITHUB_SHA'))).toEqual([]);
+});
+
+test('secrets in the production environment; manual runs (deploy, plan, rollback) from main only', () => {
   expect(job.environment).toBe('production');
-  expect(Object.keys(workflow.on).sort()).toEqual(['push', 'workflow_dispatch']);
-  expect(workflow.on.push.branches).toEqual(['main']);
+  expect(workflow.on.workflow_dispatch.inputs.action.options).toEqual(['deploy', 'plan', 'rollback']);
 });
 
 test('one deploy at a time, never cancelled halfway; least permissions', () => {

@@ -8,6 +8,7 @@ import { Manifest } from '../../lib/manifest';
 import { serverSideApply, serverSideDiff } from './apply-flags';
 import { Context, DeployError, asInput, kubectl, mustKubectl } from './context';
 import { keyOf, prepareManifests } from './manifests';
+import { rotationSecrets } from './redis-rotation';
 import { DIGEST_KEY_SECRET, SecretValues, appSecretsManifest, decodeSecret, digestKeyManifest, pullSecretManifest, secretDigest, secretKeysByWorkload } from './secrets';
 
 export async function namespaceExists(ctx: Context): Promise<boolean> {
@@ -26,6 +27,21 @@ export async function liveSecretValues(ctx: Context, name: string): Promise<Secr
   return r.status === 0 ? decodeSecret(JSON.parse(r.stdout).data) : undefined;
 }
 
+/** Secrets as they are now, by name (undefined: absent), held in memory to put back on failure. */
+export async function liveSecrets(ctx: Context, names: readonly string[]): Promise<Map<string, Manifest | undefined>> {
+  const before = new Map<string, Manifest | undefined>();
+  for (const name of names) {
+    const r = await kubectl(ctx, ['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
+    const live = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+    before.set(name, live && {
+      apiVersion: 'v1', kind: 'Secret', type: live.type,
+      metadata: { name, namespace: NAMESPACE, ...(live.metadata.labels ? { labels: live.metadata.labels } : {}) },
+      data: live.data ?? {},
+    });
+  }
+  return before;
+}
+
 /** The digest key, created in the cluster on first use; `plan` never writes one. */
 export async function digestKey(ctx: Context, plan: boolean): Promise<string> {
   const live = await liveSecretValues(ctx, DIGEST_KEY_SECRET);
@@ -35,16 +51,18 @@ export async function digestKey(ctx: Context, plan: boolean): Promise<string> {
   return key;
 }
 
-/** dist/'s objects with the deploy's label, deadlines and each workload's digest of the keys it reads. */
-export function prepare(ctx: Context, objects: readonly Manifest[], values: SecretValues, hmacKey: string): Manifest[] {
+/** dist/'s objects with the deploy's label and each workload's digest of the keys it reads. */
+export function prepare(objects: readonly Manifest[], values: SecretValues, hmacKey: string): Manifest[] {
   const digests = new Map([...secretKeysByWorkload(objects)].map(([id, keys]) => [id, secretDigest(values, keys, hmacKey)]));
-  return prepareManifests(objects, digests, ctx.opts.rolloutSeconds);
+  return prepareManifests(objects, digests);
 }
 
-export function secretObjects(ctx: Context, values: SecretValues): Manifest[] {
+/** app-secrets, the pull Secret, and during a Redis password rotation the previous password. */
+export function secretObjects(ctx: Context, values: SecretValues, before: SecretValues | undefined): Manifest[] {
   const host = ctx.opts.imageRegistry.split('/')[0];
   return [
     appSecretsManifest(values),
+    ...rotationSecrets(before, values),
     ...(ctx.opts.pullToken ? [pullSecretManifest(IMAGE_PULL_SECRET, host, ctx.opts.pullUser, ctx.opts.pullToken)] : []),
   ];
 }

@@ -8,7 +8,7 @@ import { NAMESPACE } from '../../lib/labels';
 import { workloadsOf } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import {
-  applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, namespaceExists, prepare, refusals, secretObjects,
+  applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, liveSecrets, namespaceExists, prepare, refusals, secretObjects,
 } from './apply';
 import { checkCapacity, ensureK3s, k3sInstalled } from './cluster';
 import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, processRunner, realClock } from './context';
@@ -20,6 +20,7 @@ import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
 import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
 import { restore, restorePlan } from './restore';
+import { dropPreviousPassword, rotationSecrets } from './redis-rotation';
 import { redactor, secretValuesFrom } from './secrets';
 import { waitForWorkloads } from './wait';
 
@@ -64,6 +65,8 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   ctx.log('\n==> Namespace, dry run and diff');
   const history = await releases(ctx);
   const secretBefore = await liveSecretValues(ctx, APP_SECRETS);
+  // Every Secret this run writes, as it is now: a failure puts each back (or removes it).
+  const secretsBefore = await liveSecrets(ctx, secretObjects(ctx, values, secretBefore).map(o => o.metadata.name));
   const liveBefore = exists ? await liveObjects(ctx, pre.objects) : new Map<string, any>();
   const since = ctx.clock.now();
   // What has been written: nothing, only the Namespace (refusals come before anything else), or all.
@@ -78,7 +81,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     }
     if (written === 'all' && error instanceof DeployError) {
       const restorePlanned = restorePlan(history[0], applied, new Set(liveBefore.keys()));
-      const problems = await restore(ctx, restorePlanned, secretBefore, ctx.clock.now());
+      const problems = await restore(ctx, restorePlanned, secretsBefore, ctx.clock.now());
       throw new DeployError(`${error.message}; ${problems.length ? `the rollback had problems: ${problems.join('; ')}` : `the cluster is back on the last good release${history[0] ? ` (${history[0].commit.slice(0, 12)})` : ' (none: what this run created was removed)'}`}`);
     }
     throw error;
@@ -86,11 +89,11 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   try {
     if (!plan) {
       written = 'namespace';
-      await applyNamespace(ctx, prepareManifests(pre.objects, new Map(), ctx.opts.rolloutSeconds));
+      await applyNamespace(ctx, prepareManifests(pre.objects, new Map()));
     }
-    const prepared = prepare(ctx, pre.objects, values, await digestKey(ctx, plan));
+    const prepared = prepare(pre.objects, values, await digestKey(ctx, plan));
     applied = prepared;
-    const refused = await refusals(ctx, prepared, secretObjects(ctx, values));
+    const refused = await refusals(ctx, prepared, secretObjects(ctx, values, secretBefore));
     const keys = changedSecretKeys(secretBefore, values);
     // Pod templates against the last release's (the live ones carry server defaults).
     const previous = new Map((history[0]?.manifests ?? []).map(m => [keyOf(m), m]));
@@ -102,6 +105,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     lines.push(
       `objects that change: ${refused.changed.join(', ') || 'none'}`,
       `secret keys that change: ${keys.join(', ') || 'none'}`,
+      ...(rotationSecrets(secretBefore, values).length ? ['Redis password rotation: Redis also accepts the current password until no pod holds it'] : []),
       `workloads whose pods are replaced: ${restarts.join(', ') || 'none'}`,
       `objects to prune after a healthy rollout: ${prunable.map(o => `${o.kind}/${o.name}`).join(', ') || 'none'}`,
     );
@@ -109,7 +113,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
 
     ctx.log('\n==> Apply');
     written = 'all';
-    await applyAll(ctx, [...secretObjects(ctx, values), ...prepared]);
+    await applyAll(ctx, [...secretObjects(ctx, values, secretBefore), ...prepared]);
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
     const failed = await checkHealth(ctx, prepared);
@@ -117,7 +121,9 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     const pruned = await prune(ctx, prunable);
     const release: Release = { commit: pre.commit, images: pre.images, manifests: prepared, pruned, deployedAt: new Date(ctx.clock.now()).toISOString() };
     await saveReleases(ctx, recordRelease(history, release, ctx.opts.releaseHistory));
-    lines.push(`pruned: ${pruned.join(', ') || 'none'}`, '', '| workload | ready after |', '| --- | ---: |',
+    // The release is good; Redis drops a rotated-out password once its draining readers are gone.
+    const previousRedisPassword = await dropPreviousPassword(ctx, prepared, values);
+    lines.push(`pruned: ${pruned.join(', ') || 'none'}`, `previous Redis password: ${previousRedisPassword}`, '', '| workload | ready after |', '| --- | ---: |',
       ...Object.entries(waited.seconds).map(([id, s]) => `| ${id} | ${s.toFixed(0)} s |`));
     return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
   } catch (error) {

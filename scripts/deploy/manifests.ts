@@ -1,5 +1,5 @@
 // The synthesized manifests, as the deploy reads and applies them. dist/ is never written here:
-// what the deploy adds (release label, secret digests, progress deadlines) is added in memory.
+// what the deploy adds (release label, secret digests) is added in memory.
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
@@ -27,19 +27,14 @@ export function keyOf(o: Manifest): string {
 }
 
 /**
- * A Deployment's progress deadline: its pods' start-up budget plus the old pods' drain
- * (terminationGracePeriodSeconds). Past the deadline, the Deployment is marked
- * ProgressDeadlineExceeded and `rollout status` fails a healthy but draining rollout.
+ * How long one workload's rollout may take: every pod starts (`startupSeconds` each) and every
+ * old pod drains (terminationGracePeriodSeconds). Deployments carry their own progress
+ * deadline from lib/stateless-deployment.ts.
  */
-export function progressDeadlineFor(workload: Manifest, startupSeconds: number): number {
-  const grace = workload.spec?.template?.spec?.terminationGracePeriodSeconds ?? 30;
-  return startupSeconds + grace;
-}
-
-/** How long one workload's rollout may take: every pod starts, every old pod drains. */
 export function rolloutTimeoutFor(workload: Manifest, startupSeconds: number): number {
   const replicas = workload.spec?.replicas ?? 1;
-  return replicas * progressDeadlineFor(workload, startupSeconds);
+  const grace = workload.spec?.template?.spec?.terminationGracePeriodSeconds ?? 30;
+  return replicas * (startupSeconds + grace);
 }
 
 export interface Prepared {
@@ -47,11 +42,10 @@ export interface Prepared {
 }
 
 /**
- * The objects to apply: dist/'s, plus the release label, each workload's secret digest in its
- * pod template (so a changed key restarts its readers, durably, with the apply), and progress
- * deadlines that fit the drain (kept when dist/ already sets a longer one).
+ * The objects to apply: dist/'s, plus the release label and each workload's secret digest in
+ * its pod template (so a changed key restarts its readers, durably, with the apply).
  */
-export function prepareManifests(objects: readonly Manifest[], digests: ReadonlyMap<string, string>, startupSeconds: number): Manifest[] {
+export function prepareManifests(objects: readonly Manifest[], digests: ReadonlyMap<string, string>): Manifest[] {
   return objects.map(original => {
     const o = structuredClone(original) as any;
     o.metadata.labels = { ...o.metadata.labels, [RELEASE_SET_LABEL]: RELEASE_SET };
@@ -59,9 +53,6 @@ export function prepareManifests(objects: readonly Manifest[], digests: Readonly
     if (digest !== undefined) {
       o.spec.template.metadata = o.spec.template.metadata ?? {};
       o.spec.template.metadata.annotations = { ...o.spec.template.metadata.annotations, [SECRET_DIGEST_ANNOTATION]: digest };
-    }
-    if (o.kind === 'Deployment') {
-      o.spec.progressDeadlineSeconds = Math.max(o.spec.progressDeadlineSeconds ?? 600, progressDeadlineFor(o, startupSeconds));
     }
     return o as Manifest;
   });

@@ -36,8 +36,6 @@ export interface DeployOptions {
   readonly summaryFile?: string;
   /** owner/name, for the image source label. */
   readonly repository?: string;
-  /** The commit being deployed, when the caller knows it (GITHUB_SHA). */
-  readonly commit?: string;
 }
 
 /** One line per problem, naming the variable, the value and the accepted form. */
@@ -105,7 +103,6 @@ export function loadDeployOptions(env: Env): DeployOptions {
     releaseHistory: whole('DEPLOY_RELEASE_HISTORY', 5, 2),
     summaryFile: value('GITHUB_STEP_SUMMARY'),
     repository: value('GITHUB_REPOSITORY'),
-    commit: value('GITHUB_SHA'),
   };
   if (problems.length) throw new DeployOptionsError(problems);
   return options;

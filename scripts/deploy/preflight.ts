@@ -67,7 +67,11 @@ export async function preflight(ctx: Context): Promise<Preflight> {
     const tag = imageTag(service, { files: await buildInputs(ctx, service), lock, rootPackage });
     images[service] = `${ctx.opts.imageRegistry}/codeclashers-${service}:${tag}`;
   }
-  const commit = ctx.opts.commit ?? (await ctx.run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+  // The commit is what is checked out, whose files are built and applied. Never GITHUB_SHA: in
+  // a workflow_run job that is the newest commit on main, not the tested one deploy.yml checks out.
+  const head = await ctx.run('git', ['rev-parse', 'HEAD']);
+  if (head.status !== 0) throw new DeployError(`git rev-parse HEAD failed in ${ctx.root}: ${head.stderr.trim()}`);
+  const commit = head.stdout.trim();
 
   ctx.log('Synthesizing the manifests with these images (policy included)');
   const synth = await ctx.run(process.execPath, [path.join(ctx.root, 'node_modules/cdk8s-cli/bin/cdk8s'), 'synth', '--no-check-upgrade'], {

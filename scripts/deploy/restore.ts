@@ -1,13 +1,13 @@
 // Returning the cluster to a release: every object this run touched back to the release's
-// manifests (specs, replicas, images), the Secret's previous values, objects this run created
+// manifests (specs, replicas, images), the Secrets' previous values, objects this run created
 // deleted (never a PVC or the Namespace). Not `rollout undo`, which restores only a pod
 // template, goes one release too far after a replicas-only change, and fails on a first deploy.
+import { NAMESPACE } from '../../lib/labels';
 import { Manifest } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import { Context, DeployError, asInput, kubectl } from './context';
 import { keyOf } from './manifests';
 import { Release } from './release';
-import { appSecretsManifest, SecretValues } from './secrets';
 import { waitForWorkloads } from './wait';
 
 /** Kinds a restore never deletes: data (PVCs), and the Namespace (deleting it deletes its PVCs). */
@@ -27,14 +27,21 @@ export function restorePlan(release: Release | undefined, applied: readonly Mani
   return { apply: release?.manifests ?? [], remove };
 }
 
-export async function restore(ctx: Context, plan: RestorePlan, secretBefore: SecretValues | undefined, since: number): Promise<string[]> {
+/**
+ * `secretsBefore`: each Secret the failed run wrote (app-secrets, the pull Secret, a rotated-out
+ * Redis password) as it was before, undefined when the run created it; none for --rollback.
+ */
+export async function restore(ctx: Context, plan: RestorePlan, secretsBefore: ReadonlyMap<string, Manifest | undefined> | undefined, since: number): Promise<string[]> {
   ctx.log('\n==> Rollback to the last good release');
   const problems: string[] = [];
   const step = async (what: string, args: string[], input?: string) => {
     const r = await kubectl(ctx, args, { input });
     if (r.status !== 0) problems.push(`${what}: ${ctx.redact(r.stderr.trim().split('\n').pop() ?? '')}`);
   };
-  if (secretBefore) await step('Secret app-secrets', ['apply', ...serverSideApply(), '-f', '-'], asInput([appSecretsManifest(secretBefore)]));
+  for (const [name, before] of secretsBefore ?? []) {
+    if (before) await step(`Secret ${name}`, ['apply', ...serverSideApply(), '-f', '-'], asInput([before]));
+    else await step(`delete Secret ${name}`, ['delete', 'secret', name, '-n', NAMESPACE, '--ignore-not-found']);
+  }
   if (plan.apply.length) await step('release manifests', ['apply', ...serverSideApply(), '-f', '-'], asInput(plan.apply));
   for (const key of plan.remove) {
     const [kind, namespace, name] = key.split('/');

@@ -26,6 +26,8 @@ export interface Behaviour {
   smokeFails: string[];
   /** The API server restarts after this many more object writes; the rest of that apply is refused. */
   apiRestartAfterWrites?: number;
+  /** The API server is unreachable (k3s restarting) for the next command with this kubectl verb, once. */
+  apiDownAtVerb?: string;
   /** How long a terminating pod of a workload takes to exit (a Colyseus pod drains its match). */
   drainSeconds: Record<string, number>;
   /** Image repositories (without tag) published public; new GHCR packages start private. */
@@ -41,6 +43,7 @@ interface Pod {
   owner: string; // Kind/name
   hash: string;
   labels: Record<string, string>;
+  annotations: Record<string, string>;
   spec: any;
   created: number;
   startedAt?: number;
@@ -50,6 +53,10 @@ interface Pod {
   reason?: string; // why not ready
   ready: boolean;
   terminatingUntil?: number;
+  /** Redis: the passwords its default user accepts (see redisStart). */
+  redisPasswords?: string[];
+  /** A Redis client that has been connected (and so serves players) at least once. */
+  redisConnected?: boolean;
 }
 
 interface Stored {
@@ -74,6 +81,8 @@ export interface HostState {
   logins: Record<string, string>;
   behaviour: Behaviour;
   calls: string[][];
+  /** Pods (draining ones included) whose Redis password a running Redis refused: their clients fail. */
+  redisRefused: string[];
 }
 
 const STEP_MS = 5_000;
@@ -126,7 +135,7 @@ export class FakeHost {
   static create(hostRoot: string, behaviour: Partial<Behaviour> = {}): FakeHost {
     return new FakeHost({
       time: Date.parse('2026-12-01T00:00:00Z'), user: 'runner', objects: {}, pods: {}, pvcs: {}, events: [],
-      registry: {}, localImages: [], logins: {}, behaviour: { ...defaultBehaviour(), ...behaviour }, calls: [],
+      registry: {}, localImages: [], logins: {}, behaviour: { ...defaultBehaviour(), ...behaviour }, calls: [], redisRefused: [],
     }, hostRoot);
   }
 
@@ -224,6 +233,14 @@ export class FakeHost {
       positional.push(args[i]);
     }
     const [verb, ...rest] = positional;
+    if (this.state.behaviour.apiDownAtVerb === verb) {
+      this.state.behaviour.apiDownAtVerb = undefined;
+      // kubectl diff reports its own errors with exit code + 1 (CheckDiffErr in
+      // k8s.io/kubectl/pkg/cmd/util/helpers.go), so that 1 stays "differences found"
+      // (kubectl diff --help: "0 No differences, 1 Differences were found, >1 Kubectl or diff
+      // failed with an error"); other verbs exit 1.
+      return fail(verb === 'diff' ? 2 : 1, 'The connection to the server 127.0.0.1:6443 was refused - did you specify the right host or port?');
+    }
     const ns = opt('-n') ?? 'default';
     const items = () => this.readInput(inv.input ?? '');
     switch (verb) {
@@ -232,7 +249,7 @@ export class FakeHost {
       case 'get': return this.get(rest, ns, opt('-l'), opt('-o'), opt('--field-selector'), opt('--raw'), opt('-f') ? items() : undefined, has('--ignore-not-found'));
       case 'delete': return this.delete(rest, ns, has('--ignore-not-found'));
       case 'wait': return this.wait(rest[0], opt('--for')!, opt('--timeout'));
-      case 'exec': return this.exec(rest[0]);
+      case 'exec': return this.exec(rest[0], dashdash >= 0 ? args.slice(dashdash + 1) : [], inv.input);
       case 'logs': return this.logs(rest[0], has('--previous'));
       default: return fail(1, `fake kubectl: unsupported ${args.join(' ')}`);
     }
@@ -495,16 +512,45 @@ export class FakeHost {
     return this.node().status.conditions[0].status === 'True' ? ok(`node/${name} condition met\n`) : fail(1, `error: timed out waiting for the condition on nodes/${name}`);
   }
 
+  /** `kind/name` of a workload, or a bare pod name (kubectl exec POD). */
   private podsOfRef(ref: string): Pod[] {
-    const [kind, name] = ref.split('/');
+    const [kind, name] = ref.includes('/') ? ref.split('/') : ['pod', ref];
     const owner = `${KINDS[kind] ?? kind}/${name}`;
     return Object.values(this.state.pods).filter(p => (p.owner === owner || p.name === name) && !p.terminatingUntil);
   }
 
-  private exec(ref: string): Result {
+  private exec(ref: string, command: readonly string[], input?: string): Result {
     const pod = this.podsOfRef(ref).sort((a, b) => a.name.localeCompare(b.name))[0];
     if (!pod || !pod.startedAt) return fail(1, `error: unable to upgrade connection: container not found`);
+    if (command[0] === 'redis-cli' && command.length === 1 && pod.redisPasswords) return this.redisCli(pod, input ?? '');
     return pod.ready ? ok('') : fail(1, `command terminated with exit code 1`);
+  }
+
+  /**
+   * redis-cli reading commands from stdin, authenticated by REDISCLI_AUTH (the pod's env). It
+   * exits 0 whatever the replies (checked with redis-cli 7.0: refused connections and error
+   * replies alike); only `ACL SETUSER default !<sha256>` is modelled: it removes the password
+   * with that SHA-256, or answers that it does not exist (ACL docs, "!<hash>").
+   */
+  private redisCli(pod: Pod, input: string): Result {
+    if (!pod.ready) return ok('', 'Could not connect to Redis at 127.0.0.1:6379: Connection refused\n');
+    if (!pod.redisPasswords!.includes(pod.secrets.REDISCLI_AUTH ?? '')) return ok('', 'AUTH failed: WRONGPASS invalid username-password pair or user is disabled.\n');
+    const out: string[] = [];
+    for (const line of input.split('\n').filter(Boolean)) {
+      const m = /^ACL SETUSER default !([0-9a-f]{64})$/.exec(line.trim());
+      if (!m) { out.push(`ERR unknown command (fake: only ACL SETUSER default !<hash> is modelled)`); continue; }
+      const at = pod.redisPasswords!.findIndex(p => crypto.createHash('sha256').update(p).digest('hex') === m[1]);
+      if (at < 0) { out.push(`ERR Error in ACL SETUSER modifier '!${m[1]}': The password you are trying to remove from the user does not exist`); continue; }
+      pod.redisPasswords!.splice(at, 1);
+      out.push('OK');
+    }
+    return ok(out.join('\n') + '\n');
+  }
+
+  /** Whether the running Redis accepts `password` now (for assertions). */
+  redisAccepts(password: string): boolean {
+    const redis = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/redis' && x.ready && !x.terminatingUntil);
+    return !!redis?.redisPasswords?.includes(password);
   }
 
   private logs(name: string, previous: boolean): Result {
@@ -531,7 +577,7 @@ export class FakeHost {
 
   private podView(p: Pod, ns: string): any {
     return {
-      kind: 'Pod', metadata: { name: p.name, namespace: ns, labels: p.labels, deletionTimestamp: p.terminatingUntil ? new Date(p.terminatingUntil).toISOString() : undefined },
+      kind: 'Pod', metadata: { name: p.name, namespace: ns, labels: p.labels, annotations: p.annotations, deletionTimestamp: p.terminatingUntil ? new Date(p.terminatingUntil).toISOString() : undefined },
       spec: p.spec,
       status: {
         phase: p.startedAt ? 'Running' : 'Pending',
@@ -573,7 +619,7 @@ export class FakeHost {
       return undefined;
     }
     const pod: Pod = {
-      name, owner: `${o.kind}/${o.metadata.name}`, hash, labels: { ...template.metadata?.labels, ...extraLabels }, spec: structuredClone(template.spec),
+      name, owner: `${o.kind}/${o.metadata.name}`, hash, labels: { ...template.metadata?.labels, ...extraLabels }, annotations: { ...template.metadata?.annotations }, spec: structuredClone(template.spec),
       created: this.state.time, scheduled: false, secrets: {}, restarts: 0, ready: false,
     };
     this.state.pods[name] = pod;
@@ -625,6 +671,9 @@ export class FakeHost {
         const ref = e.valueFrom?.secretKeyRef;
         if (!ref) continue;
         const secret = this.state.objects[keyOf('Secret', ns, ref.name)]?.object;
+        // An optional reference to a missing Secret or key leaves the variable unset
+        // (EnvVarSource secretKeyRef.optional, Kubernetes API reference).
+        if (ref.optional && secret?.data?.[ref.key] === undefined) continue;
         if (!secret) {
           p.reason = 'CreateContainerConfigError';
           this.event(ns, 'Pod', p.name, 'Warning', 'Failed', `Error: secret "${ref.name}" not found`);
@@ -641,6 +690,37 @@ export class FakeHost {
       p.reason = 'CrashLoopBackOff';
       p.restarts = 1;
       this.event(ns, 'Pod', p.name, 'Warning', 'BackOff', `Back-off restarting failed container: ${crash}`);
+    } else if (p.owner === 'StatefulSet/redis') {
+      p.redisPasswords = this.redisStart(p);
+    }
+  }
+
+  /**
+   * The passwords Redis' default user has after its start script: REDIS_PASSWORD and, when set,
+   * different and free of `"` and `\` (which never worked: the script skips them),
+   * REDIS_PASSWORD_PREVIOUS, in one `user default on resetpass >a >b ...` line of
+   * the config file; Redis reads it only at start (ACL docs: "user" directives in redis.conf;
+   * a user may have several passwords). Checked against redis-server 7.0 with the script lib/
+   * synthesizes (test/redis-store.test.ts).
+   */
+  private redisStart(p: Pod): string[] {
+    const { REDIS_PASSWORD: current = '', REDIS_PASSWORD_PREVIOUS: previous } = p.secrets;
+    return previous && previous !== current && !/["\\]/.test(previous) ? [current, previous] : [current];
+  }
+
+  /**
+   * Clients of Redis, draining pods included (a draining Colyseus pod still serves its match):
+   * when Redis restarts their connections drop and they reconnect with the password in their
+   * environment; a Redis that does not accept it answers WRONGPASS and a client that was
+   * serving fails (ioredis: reconnect, then AUTH error). A client never connected is just unready.
+   */
+  private redisClients() {
+    const redis = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/redis' && x.ready && !x.terminatingUntil);
+    if (!redis) return;
+    for (const p of Object.values(this.state.pods)) {
+      if (p.owner === 'StatefulSet/redis' || !p.startedAt || p.secrets.REDIS_PASSWORD === undefined) continue;
+      if (redis.redisPasswords!.includes(p.secrets.REDIS_PASSWORD)) p.redisConnected = true;
+      else if (p.redisConnected && !this.state.redisRefused.includes(p.name)) this.state.redisRefused.push(p.name);
     }
   }
 
@@ -648,23 +728,23 @@ export class FakeHost {
     const images = (p.spec.containers ?? []).map((c: any) => c.image);
     const bad = images.find((i: string) => this.state.behaviour.crashInCluster.some(c => i === c || (c.endsWith(':') && i.startsWith(c))));
     if (bad) return `${bad}: process exited with code 1`;
-    // Redis parses `requirepass "<value>"` from the config file the start script writes; a quote
-    // inside the value ends the string early and redis-server exits ("Unbalanced quotes in
-    // configuration line", redis src/config.c, sdssplitargs).
+    // Redis parses `user default on resetpass ">value" ...` from the config file the start script
+    // writes; a quote inside the value ends the string early and redis-server exits ("Unbalanced
+    // quotes in configuration line", redis src/config.c, sdssplitargs; seen with redis-server 7.0).
     if (p.owner === 'StatefulSet/redis' && (p.secrets.REDIS_PASSWORD ?? '').includes('"')) {
-      return '*** FATAL CONFIG FILE ERROR (Redis) *** Reading the configuration file, at line 1 >>> \'requirepass "..."\' Unbalanced quotes in configuration line';
+      return '*** FATAL CONFIG FILE ERROR (Redis) *** Reading the configuration file, at line 1 >>> \'user default on resetpass ">..."\' Unbalanced quotes in configuration line';
     }
     return undefined;
   }
 
   /**
    * Readiness: a Redis client answers /readyz only while Redis accepts its password (Redis reads
-   * requirepass at start; a client with another one gets WRONGPASS).
+   * its passwords at start; a client with another one gets WRONGPASS).
    */
   private readyNow(p: Pod): boolean {
     if (p.owner !== 'StatefulSet/redis' && p.secrets.REDIS_PASSWORD !== undefined) {
       const redis = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/redis' && x.ready);
-      if (!redis || redis.secrets.REDIS_PASSWORD !== p.secrets.REDIS_PASSWORD) return false;
+      if (!redis?.redisPasswords?.includes(p.secrets.REDIS_PASSWORD)) return false;
     }
     return true;
   }
@@ -699,6 +779,7 @@ export class FakeHost {
       if (e.object.kind === 'StatefulSet') this.statefulSet(e);
     }
     for (const p of Object.values(this.state.pods)) if (!p.terminatingUntil) this.kubelet(p, 'codeclashers');
+    this.redisClients();
   }
 
   /**

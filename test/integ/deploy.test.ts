@@ -31,6 +31,12 @@ test('first deploy: installs k3s, waits for the node to exist, kubeconfig for th
   expect(run.output + run.summary).not.toContain(SECRETS.REDIS_PASSWORD);
 });
 
+test('the release records the checked-out commit, never GITHUB_SHA (in a workflow_run job the newest commit on main)', async () => {
+  const run = await vm.deploy({ GITHUB_SHA: 'f'.repeat(40) });
+  expect(run.status).toBe(0);
+  expect(vm.releases()[0].commit).toBe(vm.git('rev-parse', 'HEAD').trim());
+});
+
 test('the k3s kubectl without an explicit kubeconfig is refused for the runner user (what the stand-in models)', async () => {
   expect((await vm.deploy()).status).toBe(0);
   const bare = vm.host.handle({ command: 'kubectl', args: ['get', 'nodes'], env: {}, cwd: vm.repo });
@@ -89,6 +95,70 @@ describe('happy paths', () => {
     expect(run.output).not.toContain('rotated-password-123');
     const annotations = JSON.stringify(vm.host.live('StatefulSet', 'mongodb').spec.template.metadata.annotations);
     expect(annotations).not.toContain('rotated');
+  });
+
+  test('a Redis password rotation during a live, draining match: old pods keep working on the old password until they are gone, then Redis refuses it', async () => {
+    await good();
+    // Colyseus pods drain their match for 90 s after their replacement is ready.
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    const old = new Set(podNames('Deployment', 'colyseus'));
+    const rotated = 'rotated-redis-password-1';
+    const seen: { oldPodRunning: boolean; newRedis: boolean; oldAccepted: boolean }[] = [];
+    const run = await vm.deploy({ REDIS_PASSWORD: rotated }, [], () => {
+      const oldPodRunning = Object.keys(vm.host.state.pods).some(name => old.has(name));
+      seen.push({ oldPodRunning, newRedis: vm.host.redisAccepts(rotated), oldAccepted: vm.host.redisAccepts(SECRETS.REDIS_PASSWORD) });
+      return false;
+    });
+    expect(run.status).toBe(0);
+    // The restarted Redis ran while old pods were still draining, and accepted their password.
+    expect(seen.some(s => s.oldPodRunning && s.newRedis)).toBe(true);
+    expect(seen.filter(s => s.oldPodRunning && s.newRedis && !s.oldAccepted)).toEqual([]);
+    expect(vm.host.state.redisRefused).toEqual([]);
+    // Then, with no pod left on it, the old password is dropped, and the Secret holding it deleted.
+    expect(Object.keys(vm.host.state.pods).filter(name => old.has(name))).toEqual([]);
+    expect(vm.host.redisAccepts(rotated)).toBe(true);
+    expect(vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)).toBe(false);
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+    expect(run.summary).toContain('Redis password rotation: Redis also accepts the current password until no pod holds it');
+    expect(run.summary).toContain('previous Redis password: dropped');
+    // Neither value on any command line or in the output.
+    expect(JSON.stringify(run.calls) + run.output + run.summary).not.toContain(rotated);
+    expect(JSON.stringify(run.calls) + run.output + run.summary).not.toContain(SECRETS.REDIS_PASSWORD);
+    // A later Redis restart accepts only the new password.
+    vm.host.handle({ command: 'kubectl', args: ['--kubeconfig', path.join(vm.home, '.kube/config'), 'delete', 'pod', 'redis-0', '-n', 'codeclashers'], env: {}, cwd: vm.repo });
+    vm.host.advance(60_000);
+    expect([vm.host.redisAccepts(rotated), vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)]).toEqual([true, false]);
+  });
+
+  test('without the previous password, a rotation cuts the draining pods off (what the stand-in models)', async () => {
+    await good();
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    // The deploy's Secret with the previous password disappears as soon as it is written: Redis starts with the new one only.
+    const run = await vm.deploy({ REDIS_PASSWORD: 'rotated-redis-password-2' }, [], () => {
+      delete vm.host.state.objects['Secret/codeclashers/redis-password-previous'];
+      return false;
+    });
+    expect(run.status).toBe(0);
+    expect(vm.host.state.redisRefused.length).toBeGreaterThan(0);
+  });
+
+  test('a rotation left half-done (a cancelled run) is finished by the next run: the leftover previous password is dropped', async () => {
+    await good();
+    vm.host.state.behaviour.drainSeconds = { colyseus: 90 };
+    const rotated = 'rotated-redis-password-3';
+    // Cancelled right after the apply: Redis accepts both, the Secret with the old one stays.
+    let applied = false;
+    const cancelled = await vm.deploy({ REDIS_PASSWORD: rotated }, [], (cmd, args) => {
+      if (applied) return true;
+      applied = cmd === 'kubectl' && args.includes('apply') && !args.includes('--dry-run=server') && !!vm.host.live('Secret', 'redis-password-previous');
+      return false;
+    });
+    expect(cancelled.status).toBe(-1);
+    const next = await vm.deploy({ REDIS_PASSWORD: rotated });
+    expect(next.status).toBe(0);
+    expect(vm.host.state.redisRefused).toEqual([]);
+    expect([vm.host.redisAccepts(rotated), vm.host.redisAccepts(SECRETS.REDIS_PASSWORD)]).toEqual([true, false]);
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
   });
 
   test('--plan changes nothing and says what would: images, objects, replaced pods', async () => {
@@ -165,6 +235,24 @@ describe('failures end on the last good release', () => {
     expect(run.output).not.toContain('has"quote');
   });
 
+  test('a failing run with a new pull token and a rotated Redis password: every Secret it wrote is back as it was', async () => {
+    const release = await good();
+    const pullBefore = vm.host.live('Secret', 'ghcr-pull').data;
+    const newToken = 'ghp_new0pull0token0with0read0packages';
+    vm.host.state.behaviour.tokens[newToken] = ['read:packages'];
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    const { bots } = await vm.plannedImages();
+    vm.host.state.behaviour.crashInCluster = [bots];
+    const run = await vm.deploy({ GHCR_PULL_TOKEN: newToken, REDIS_PASSWORD: 'rotated-in-a-failing-run' });
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('the cluster is back on the last good release');
+    expect(vm.host.live('Secret', 'ghcr-pull').data).toEqual(pullBefore);
+    // The rotated-out password's Secret did not exist before: the rollback removes it.
+    expect(vm.host.live('Secret', 'redis-password-previous')).toBeUndefined();
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(run.output).not.toContain(newToken);
+  });
+
   test('a replicas-only change in a failing run: back to the last release (its image and its replicas), not one release further', async () => {
     await good();
     vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
@@ -201,6 +289,20 @@ describe('failures end on the last good release', () => {
     expect(writes(run)).toHaveLength(2);
     expect(run.output).toContain('only the Namespace had been applied, and it is back on the last good release');
     expect(vm.differencesFrom(release)).toEqual([]);
+  });
+
+  test('kubectl diff failing (exit > 1: the API server restarting) stops the deploy with nothing written but the Namespace', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/smarter.ts', () => 'export const smarter = true;\n');
+    vm.host.state.behaviour.apiDownAtVerb = 'diff';
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('kubectl diff failed (exit 2), nothing was applied: The connection to the server 127.0.0.1:6443 was refused');
+    // The Namespace apply, and putting the release's Namespace back: nothing else was written.
+    expect(writes(run).map(c => c.includes('apply'))).toEqual([true, true]);
+    expect(run.output).toContain('only the Namespace had been applied, and it is back on the last good release');
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(vm.releases()).toHaveLength(1);
   });
 
   test('a Pod Security violation is only a warning on a Deployment: the dry run\'s warning refuses it', async () => {
