@@ -27,8 +27,11 @@ export function checksFailure(code: number, output: string): string | undefined 
   return `scripts/mongodb/checks.ts exited ${code}: ${(failed.length ? failed : lines.slice(-1)).join('; ') || 'no output'}`;
 }
 
-/** Runs the checks as the frontend (`frontendUri`) with the cluster's CA; throws naming every failed check. */
-export async function runMongodbChecks(ctx: E2eContext, frontendUri: string): Promise<string> {
+/**
+ * Runs the checks as the frontend (`frontendUri`) with the cluster's CA; throws naming every
+ * failed check. `cli`: the checks' entry point (tests point it elsewhere).
+ */
+export async function runMongodbChecks(ctx: Pick<E2eContext, 'kube' | 'root' | 'env'>, frontendUri: string, cli = path.resolve(__dirname, '..', MONGODB_CHECKS_CLI)): Promise<string> {
   const secret = await ctx.kube.json(['get', 'secret', MONGODB_CA_SECRET, '-n', NAMESPACE]);
   const ca = secret.data?.[CA_CERT_KEY];
   if (!ca) throw new Error(`Secret ${MONGODB_CA_SECRET} has no ${CA_CERT_KEY}`);
@@ -36,7 +39,7 @@ export async function runMongodbChecks(ctx: E2eContext, frontendUri: string): Pr
   const caFile = path.join(dir, CA_CERT_KEY);
   try {
     fs.writeFileSync(caFile, Buffer.from(ca, 'base64'), { mode: 0o600 });
-    const r = await exec(process.execPath, ['-r', 'tsx/cjs', path.resolve(__dirname, '..', MONGODB_CHECKS_CLI)], {
+    const r = await exec(process.execPath, ['-r', 'tsx/cjs', cli], {
       cwd: ctx.root,
       env: { ...process.env, MONGODB_URI: frontendUri, MONGODB_CA_FILE: caFile, K8S_MONGODB_TLS: ctx.env.K8S_MONGODB_TLS || 'require' },
       timeoutMs: 120_000,

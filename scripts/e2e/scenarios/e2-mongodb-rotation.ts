@@ -11,7 +11,7 @@ import { runMongodbChecks } from './a2-mongodb-exposure';
 /** What the rotation left behind, as the scenario observed it. */
 export interface RotationFacts {
   readonly deployCode: number;
-  /** The live duel was still being played when the deploy started replacing game server pods. */
+  /** The live duel was still being played when the deploy started replacing game server pods (or, if it replaced none, when it ended). */
   readonly duelLiveWhenPodsChanged: boolean;
   /** Winner the live duel's room declared ('' for none: time ran out). */
   readonly declaredWinner: string;
@@ -46,8 +46,6 @@ export const mongoRotation: Scenario = {
     await ctx.kube.waitReady(300_000);
     const before = await gameServerPods(ctx);
     const server = await ctx.server();
-    const players: [DuelPlayer, DuelPlayer] = await meet(server, [`e2e-mrot-a-${Date.now()}`, `e2e-mrot-b-${Date.now()}`]);
-
     const rotated = rotatedMongoSecrets(ctx.env);
     Object.values(rotated).flatMap(v => [v, passwordInUri(v)]).forEach(v => v && mask(v));
     Object.assign(ctx.env, rotated);
@@ -56,15 +54,21 @@ export const mongoRotation: Scenario = {
     void deploy.finally(() => { exited = true; });
     let duelLiveWhenPodsChanged = false;
     let run;
+    let players: [DuelPlayer, DuelPlayer] | undefined;
     try {
-      // Colyseus gets its new user's password by a rollout: wait for a pod that was not there before.
+      // The duel starts as the deploy starts (on the pods with the old passwords), not before:
+      // with the job's short K8S_MATCH_SECONDS it must still be in play when the pods change.
+      players = await meet(server, [`e2e-mrot-a-${Date.now()}`, `e2e-mrot-b-${Date.now()}`]);
+      const live = players;
+      // Colyseus gets its new user's password by a rollout: wait for a pod that was not there
+      // before (or for the deploy's end, if it rolled nothing: then the duel spans the whole deploy).
       await waitUntil(async () => exited || (await gameServerPods(ctx)).some(p => !before.some(b => b.uid === p.uid)),
         ctx.deployTimeoutSeconds * 1000, 'the deploy to start replacing game server pods');
-      duelLiveWhenPodsChanged = players.every(p => p.connected && p.phase === 'playing');
-      if (players[1].phase === 'playing') await finishDuel(players, { judged: ctx.target.judge0Mode !== 'off', verdictTimeoutMs: 120_000 });
+      duelLiveWhenPodsChanged = live.every(p => p.connected && p.phase === 'playing');
+      if (live[1].phase === 'playing') await finishDuel(live, { judged: ctx.target.judge0Mode !== 'off', verdictTimeoutMs: 120_000 });
     } finally {
       run = await deploy;
-      await Promise.all(players.map(p => p.leave()));
+      await Promise.all((players ?? []).map(p => p.leave()));
     }
     await ctx.kube.waitReady(300_000);
     const roomId = players[1].room.roomId;
