@@ -10,7 +10,10 @@ import { baseImagesOf, imagesToPull, retryDelaySeconds } from '../scripts/e2e/pr
 import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
 import { containersStartedSince } from '../scripts/e2e/scenarios/h-host-restart';
 import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
-import { generatedSecrets, githubEnvLines } from '../scripts/e2e/secrets';
+import { frontendUserOf, generatedSecrets, githubEnvLines, passwordInUri, rotatedMongoSecrets } from '../scripts/e2e/secrets';
+import { MONGOSH_TLS_ARGS, mongoshTlsArgsOf } from '../scripts/e2e/kube';
+import { rotationProblems } from '../scripts/e2e/scenarios/e2-mongodb-rotation';
+import { checksFailure } from '../scripts/e2e/scenarios/a2-mongodb-exposure';
 
 const dist = ['2-stores.k8s.yaml', '3-apps.k8s.yaml']
   .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(__dirname, '../dist', f), 'utf8')).map(d => d.toJS() as Manifest));
@@ -67,8 +70,29 @@ describe('job secrets', () => {
     expect(a.REDIS_PASSWORD).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test('each value is masked before it is written to GITHUB_ENV', () => {
+  test('each value is masked before it is written to GITHUB_ENV; a URI\'s password on its own too', () => {
     expect(githubEnvLines({ REDIS_PASSWORD: 'p4ss', EMPTY: '' })).toEqual({ masks: ['::add-mask::p4ss'], env: ['REDIS_PASSWORD=p4ss'] });
+    const uri = 'mongodb://frontend_1:s3cr3t@127.0.0.1:32017/codeclashers?authSource=codeclashers&tls=true';
+    expect(githubEnvLines({ MONGODB_URI: uri }).masks).toEqual([`::add-mask::${uri}`, '::add-mask::s3cr3t']);
+  });
+
+  test('the frontend\'s MONGODB_URI: its own user, NodePort 32017 on the node, TLS', () => {
+    const secrets = generatedSecrets();
+    expect(secrets.MONGODB_URI).toMatch(/^mongodb:\/\/frontend_[0-9a-f]{8}:[0-9a-f]{64}@127\.0\.0\.1:32017\/codeclashers\?authSource=codeclashers&tls=true$/);
+    expect(frontendUserOf(secrets.MONGODB_URI)).not.toBe(secrets.MONGODB_USERNAME);
+  });
+
+  test('rotating MongoDB: root, Colyseus\' and the frontend\'s passwords change; the users and the address do not', () => {
+    const env = { ...generatedSecrets(), MONGODB_COLYSEUS_PASSWORD: 'c'.repeat(64) } as Record<string, string>;
+    const rotated = rotatedMongoSecrets(env);
+    expect(Object.keys(rotated).sort()).toEqual(['MONGODB_COLYSEUS_PASSWORD', 'MONGODB_PASSWORD', 'MONGODB_URI']);
+    expect(rotated.MONGODB_PASSWORD).toMatch(/^[0-9a-f]{64}$/);
+    expect(rotated.MONGODB_PASSWORD).not.toBe(env.MONGODB_PASSWORD);
+    expect(rotated.MONGODB_COLYSEUS_PASSWORD).not.toBe(env.MONGODB_COLYSEUS_PASSWORD);
+    expect(frontendUserOf(rotated.MONGODB_URI)).toBe(frontendUserOf(env.MONGODB_URI));
+    expect(passwordInUri(rotated.MONGODB_URI)).not.toBe(passwordInUri(env.MONGODB_URI));
+    expect(rotated.MONGODB_URI.replace(passwordInUri(rotated.MONGODB_URI)!, 'x')).toBe(env.MONGODB_URI.replace(passwordInUri(env.MONGODB_URI)!, 'x'));
+    expect(() => rotatedMongoSecrets({ MONGODB_URI: '' })).toThrow(/^MONGODB_URI names no frontend user; accepted: /);
   });
 });
 
@@ -78,6 +102,13 @@ describe('judgeFailure', () => {
     expect(judgeFailure({ kind: 'accepted', passed: 3, total: 3 }, 'accepted')).toBeUndefined();
   });
 
+  test('the game server\'s judge-error for Internal Error / Exec Format Error carries the sandbox reason', () => {
+    expect(judgeFailure({ kind: 'judge-error', message: 'Judge0 could not run the submission (Internal Error)' }, 'accepted'))
+      .toMatch(/^Judge0 could not judge: Judge0 could not run the submission \(Internal Error\)\. Judge0's isolate sandbox .*judge0#543/);
+    expect(judgeFailure({ kind: 'judge-error', message: 'Judge0 could not run the submission (Exec Format Error)' }, 'Wrong Answer')).toMatch(/cgroup v2 kernel/);
+    expect(judgeFailure({ kind: 'judge-busy', message: 'Judge0 answered 503' }, 'accepted')).toBe('Judge0 was busy: Judge0 answered 503');
+  });
+
   test('isolate failing on cgroup v2 (Internal Error) fails with the reason, never passes', () => {
     expect(judgeFailure({ kind: 'rejected', status: 'Internal Error', passed: 0, total: 3 }, 'Wrong Answer'))
       .toMatch(/^expected Wrong Answer, Judge0 returned "Internal Error"\. .*cgroup v2 kernel.*judge0#543/);
@@ -85,7 +116,7 @@ describe('judgeFailure', () => {
   });
 
   test('Judge0 unreachable, a submission ignored, a wrong answer where Accepted was due', () => {
-    expect(judgeFailure({ kind: 'judge-error', message: 'Judge0 answered 502 to POST /submissions' }, 'accepted')).toBe('Judge0 could not be asked: Judge0 answered 502 to POST /submissions');
+    expect(judgeFailure({ kind: 'judge-error', message: 'Judge0 answered 502 to POST /submissions' }, 'accepted')).toBe('Judge0 could not judge: Judge0 answered 502 to POST /submissions.');
     expect(judgeFailure({ kind: 'ignored', reason: 'no match in play' }, 'accepted')).toBe('the room ignored the submission: no match in play');
     expect(judgeFailure({ kind: 'rejected', status: 'Wrong Answer' }, 'accepted')).toBe('expected Accepted, Judge0 returned "Wrong Answer".');
     expect(judgeFailure({ kind: 'accepted' }, 'Wrong Answer')).toBe('expected Wrong Answer, Judge0 returned accepted.');
@@ -115,4 +146,38 @@ test('after the host restart, stale Ready pods do not count: every container mus
   expect(containersStartedSince([pod('2026-12-01T10:00:05Z', undefined)], kill)).toBe(false);
   expect(containersStartedSince([{ status: {} }], kill)).toBe(false);
   expect(containersStartedSince([], kill)).toBe(false);
+});
+
+test('mongosh inside the MongoDB pod: TLS with the mounted CA unless K8S_MONGODB_TLS=off; E2E_MONGOSH_TLS_ARGS overrides', () => {
+  expect(MONGOSH_TLS_ARGS).toBe('--tls --tlsCAFile /etc/mongodb-tls/ca.crt');
+  expect(mongoshTlsArgsOf({})).toBe(MONGOSH_TLS_ARGS);
+  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'prefer' })).toBe(MONGOSH_TLS_ARGS);
+  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'off' })).toBe('');
+  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'off', E2E_MONGOSH_TLS_ARGS: '--tls' })).toBe('--tls');
+  expect(mongoshTlsArgsOf({ E2E_MONGOSH_TLS_ARGS: '' })).toBe('');
+});
+
+test('the MongoDB checks\' failure names the failed checks (never values), or the error line', () => {
+  expect(checksFailure(0, 'ok   TLS with the CA works: ping ok\n7 passed, 0 failed')).toBeUndefined();
+  expect(checksFailure(1, 'ok   TLS with the CA works: ping ok\nFAIL a plain connection is refused before any login: a plain connection was accepted\nFAIL reading admin.system.users is Unauthorized: allowed\n5 passed, 2 failed'))
+    .toBe('scripts/mongodb/checks.ts exited 1: FAIL a plain connection is refused before any login: a plain connection was accepted; FAIL reading admin.system.users is Unauthorized: allowed');
+  expect(checksFailure(2, 'error: set MONGODB_URI (the frontend\'s), ...\n')).toBe('scripts/mongodb/checks.ts exited 2: error: set MONGODB_URI (the frontend\'s), ...');
+  expect(checksFailure(1, '')).toBe('scripts/mongodb/checks.ts exited 1: no output');
+});
+
+describe('MongoDB password rotation (e2)', () => {
+  const good = { deployCode: 0, duelLiveWhenPodsChanged: true, declaredWinner: 'b', stored: { winner: 'b' }, dropped: [], crashed: [] };
+  test('no problem when the live duel\'s result landed and nothing broke', () => {
+    expect(rotationProblems(good)).toEqual([]);
+  });
+  test('a lost result, a wrong winner, a failed deploy, a duel that was not live, drops and crashes are each named', () => {
+    expect(rotationProblems({ ...good, stored: undefined })).toEqual(['the live duel\'s result is not in MongoDB: it was lost in the rotation']);
+    expect(rotationProblems({ ...good, stored: { winner: 'a' } })).toEqual(['MongoDB holds winner "a" for the live duel, the room declared "b"']);
+    expect(rotationProblems({ ...good, deployCode: 1, duelLiveWhenPodsChanged: false, dropped: ['a (code 1006, while playing)'], crashed: ['colyseus-x (1 container restarts)'] })).toEqual([
+      'the deploy rotating the MongoDB passwords exited 1',
+      'the duel had ended before the game server pods changed: a live duel across the rotation was not exercised',
+      'a (code 1006, while playing) was disconnected mid-match',
+      'colyseus-x (1 container restarts) restarted during the rotation',
+    ]);
+  });
 });

@@ -1,17 +1,18 @@
 // Which scenarios run against which cluster, and when the e2e refuses a namespace.
 import { E2E_OWNER_LABEL, NamespaceFacts, Target, isLocalRegistry, isThisHost, judge0ModeOf, ownershipOf, parseScenarioList, planScenarios } from '../scripts/e2e/plan';
 
-const ci: Target = { nodeIsThisHost: true, localRegistry: true, judge0Mode: 'cluster' };
+const ci: Target = { nodeIsThisHost: true, localRegistry: true, judge0Mode: 'cluster', mongodbChecksCli: true, frontendMongoUri: true };
 const skipped = (target: Target) => planScenarios(target).filter(s => s.skip).map(s => s.id);
 
 describe('planScenarios', () => {
   test('the CI cluster (k3s here, local registry, Judge0 in the cluster) runs every scenario, in order', () => {
-    expect(planScenarios(ci)).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'].map(id => ({ id })));
+    expect(planScenarios(ci)).toEqual(['a', 'a2', 'b', 'c', 'd', 'e', 'e2', 'f', 'g', 'h', 'i'].map(id => ({ id })));
   });
 
   test('a user\'s own cluster skips the host restart (h) and the broken release (d), with the reason', () => {
-    const plan = planScenarios({ nodeIsThisHost: false, localRegistry: false, judge0Mode: 'cluster' });
-    expect(plan.filter(s => s.skip).map(s => s.id)).toEqual(['d', 'h']);
+    const plan = planScenarios({ ...ci, nodeIsThisHost: false, localRegistry: false });
+    expect(plan.filter(s => s.skip).map(s => s.id)).toEqual(['a2', 'd', 'h']);
+    expect(plan.find(s => s.id === 'a2')!.skip).toMatch(/NodePort 32017 on 127\.0\.0\.1/);
     expect(plan.find(s => s.id === 'h')!.skip).toMatch(/needs the node itself/);
     expect(plan.find(s => s.id === 'd')!.skip).toMatch(/registry on this machine/);
   });
@@ -25,10 +26,20 @@ describe('planScenarios', () => {
     expect(skipped({ ...ci, judge0Mode: 'external' })).toEqual(['g']);
   });
 
+  test('the MongoDB checks (a2) are skipped, saying why, until scripts/mongodb/checks.ts exists or without a frontend URI; the rotation (e2) needs that URI', () => {
+    const noCli = planScenarios({ ...ci, mongodbChecksCli: undefined });
+    expect(noCli.filter(s => s.skip).map(s => s.id)).toEqual(['a2']);
+    expect(noCli.find(s => s.id === 'a2')!.skip).toMatch(/^scripts\/mongodb\/checks\.ts does not exist/);
+    const noUri = planScenarios({ ...ci, frontendMongoUri: false });
+    expect(noUri.filter(s => s.skip).map(s => [s.id, s.skip])).toEqual([
+      ['a2', expect.stringMatching(/MONGODB_URI .* is not set/)], ['e2', expect.stringMatching(/MONGODB_URI .* is not set/)],
+    ]);
+  });
+
   test('E2E_SCENARIOS restricts the run and keeps the order', () => {
     expect(planScenarios(ci, parseScenarioList('i, a'))).toEqual([{ id: 'a' }, { id: 'i' }]);
     expect(parseScenarioList('')).toBeUndefined();
-    expect(() => parseScenarioList('a,z')).toThrow('E2E_SCENARIOS="a,z" is invalid; accepted: a comma-separated list of a, b, c, d, e, f, g, h, i');
+    expect(() => parseScenarioList('a,z')).toThrow('E2E_SCENARIOS="a,z" is invalid; accepted: a comma-separated list of a, a2, b, c, d, e, e2, f, g, h, i');
   });
 });
 

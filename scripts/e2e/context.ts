@@ -24,6 +24,8 @@ export interface E2eContext {
   /** Seconds a deploy may take before the e2e gives up on it. */
   readonly deployTimeoutSeconds: number;
   log(line: string): void;
+  /** Appends markdown to the job summary (GITHUB_STEP_SUMMARY) and the log. */
+  summary(markdown: string): void;
   /** Runs `npm run deploy -- ...args` with `env` plus `extra`; resolves when it exits. */
   deploy(args?: readonly string[], extra?: Record<string, string>): Promise<DeployRun>;
   /** The game server as players reach it: the LoadBalancer on 2567. */
@@ -43,12 +45,16 @@ export function mask(value: string): void {
   if (process.env.GITHUB_ACTIONS === 'true') console.log(`::add-mask::${value}`);
 }
 
-export function createContext(options: { root: string; kube: Kube; target: Target; env: Record<string, string>; deployTimeoutSeconds: number; audience?: string }): E2eContext {
+export function createContext(options: { root: string; kube: Kube; target: Target; env: Record<string, string>; deployTimeoutSeconds: number }): E2eContext {
   const log = (line: string) => console.log(line);
   let url: string | undefined;
   const ctx: E2eContext = {
     ...options,
     log,
+    summary(markdown) {
+      log(markdown);
+      if (process.env.GITHUB_STEP_SUMMARY) fs.appendFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`);
+    },
     state: {},
     async deploy(args = [], extra = {}) {
       const summaryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-deploy-')), 'summary.md');
@@ -73,7 +79,8 @@ export function createContext(options: { root: string; kube: Kube; target: Targe
         // On the node itself ServiceLB answers on localhost too (k3s-io/k3s#7561, FIELD-NOTES).
         url = process.env.E2E_GAME_URL || (options.target.nodeIsThisHost ? `http://127.0.0.1:${COLYSEUS_PORT}` : address);
       }
-      return { url, playerSecret: ctx.env.COLYSEUS_RESERVATION_SECRET, audience: options.audience };
+      // The token audience is the game server's PLAYER_AUDIENCE, imported by duel.ts.
+      return { url, playerSecret: ctx.env.COLYSEUS_RESERVATION_SECRET };
     },
   };
   return ctx;

@@ -3,7 +3,9 @@
 // test/integ/e2e-duel.test.ts, which runs the same code here against real processes.
 import { Client, Room } from '@colyseus/sdk';
 import { SignJWT } from 'jose';
+import { PLAYER_AUDIENCE } from '../../backend/colyseus/src/auth';
 import { problemById } from '../../backend/colyseus/src/problems';
+import { LanguagePrograms, languageLabel } from './programs';
 
 /** Where players connect, and what signs their tokens. */
 export interface DuelServer {
@@ -11,13 +13,13 @@ export interface DuelServer {
   readonly url: string;
   /** COLYSEUS_RESERVATION_SECRET: players' tokens are HS256 JWTs signed with it. */
   readonly playerSecret: string;
-  /** `aud` claim, when the game server requires one. @default none */
+  /** `aud` claim: the game server admits players only with its PLAYER_AUDIENCE. @default PLAYER_AUDIENCE */
   readonly audience?: string;
 }
 
 /** A verdict as the `duel` room sends it (backend/colyseus/src/judge0.ts `Verdict`). */
 export interface VerdictMessage {
-  readonly kind: 'accepted' | 'rejected' | 'judge-error' | 'ignored';
+  readonly kind: 'accepted' | 'rejected' | 'judge-error' | 'judge-busy' | 'ignored';
   readonly status?: string;
   readonly message?: string;
   readonly reason?: string;
@@ -25,11 +27,11 @@ export interface VerdictMessage {
   readonly total?: number;
 }
 
-/** A player token as the backend's auth expects it: HS256, `sub` = player id, expiring. */
+/** A player token as the game server's auth (backend/colyseus/src/auth.ts) requires it: HS256, `sub` = player id, `exp`, `aud`. */
 export function playerToken(server: DuelServer, sub: string, expiresIn = '15m'): Promise<string> {
-  let jwt = new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn);
-  if (server.audience) jwt = jwt.setAudience(server.audience);
-  return jwt.sign(new TextEncoder().encode(server.playerSecret));
+  return new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setIssuedAt().setExpirationTime(expiresIn)
+    .setAudience(server.audience ?? PLAYER_AUDIENCE)
+    .sign(new TextEncoder().encode(server.playerSecret));
 }
 
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -130,20 +132,27 @@ export async function meet(server: DuelServer, ids: readonly [string, string], t
 /** Source that runs and prints something no test expects: a Wrong Answer, not an error. */
 export const WRONG_SOURCE = 'print("e2e: a wrong answer")\n';
 
+const SANDBOX_HINT = ' Judge0\'s isolate sandbox could not run the program: with K8S_JUDGE0_LIMITS=per-process it must run without cgroups; on this cgroup v2 kernel it did not (judge0#543, #597).';
+/** Judge0 statuses that mean the sandbox failed, not the program (13 Internal Error, 14 Exec Format Error). */
+const SANDBOX_FAILURE = /internal error|exec format/i;
+
 /**
- * Why a verdict shows that Judge0 could not judge at all (vs. judging a wrong answer), or
- * undefined. "Internal Error" (status 13) is what isolate answers when it cannot create its
- * control group (judge0#543, #597); a judge-error is Judge0 unreachable or failing.
+ * Why a verdict shows that Judge0 could not judge (vs. judging a wrong answer), or undefined
+ * when it is the expected one. The game server reports Judge0's "Internal Error" (status 13:
+ * isolate could not set up its box, judge0#543, #597) and "Exec Format Error" (14) as a
+ * judge-error naming the status (backend/colyseus/src/judge0.ts); older servers as a rejection.
  */
 export function judgeFailure(verdict: VerdictMessage, expected: 'accepted' | 'Wrong Answer'): string | undefined {
-  if (verdict.kind === 'judge-error') return `Judge0 could not be asked: ${verdict.message}`;
+  if (verdict.kind === 'judge-error') {
+    const sandbox = verdict.message && SANDBOX_FAILURE.test(verdict.message) ? SANDBOX_HINT : '';
+    return `Judge0 could not judge: ${verdict.message}.${sandbox}`;
+  }
+  if (verdict.kind === 'judge-busy') return `Judge0 was busy: ${verdict.message}`;
   if (verdict.kind === 'ignored') return `the room ignored the submission: ${verdict.reason}`;
   if (expected === 'accepted' && verdict.kind === 'accepted') return undefined;
   if (expected === 'Wrong Answer' && verdict.kind === 'rejected' && verdict.status === 'Wrong Answer') return undefined;
   const got = verdict.kind === 'rejected' ? `"${verdict.status}"` : verdict.kind;
-  const sandbox = verdict.status && /internal error|exec format/i.test(verdict.status)
-    ? ' Judge0\'s isolate sandbox could not run the program: with K8S_JUDGE0_LIMITS=per-process it must run without cgroups; on this cgroup v2 kernel it did not (judge0#543, #597).'
-    : '';
+  const sandbox = verdict.status && SANDBOX_FAILURE.test(verdict.status) ? SANDBOX_HINT : '';
   return `expected ${expected === 'accepted' ? 'Accepted' : 'Wrong Answer'}, Judge0 returned ${got}.${sandbox}`;
 }
 
@@ -154,6 +163,8 @@ export interface DuelOutcome {
   readonly winner: string;
   readonly judged: boolean;
   readonly verdicts: { readonly wrong?: VerdictMessage; readonly right?: VerdictMessage };
+  /** Language of the two submissions, when judged. */
+  readonly languageId?: number;
 }
 
 /**
@@ -161,7 +172,7 @@ export interface DuelOutcome {
  * solution; the second must win. Unjudged (Judge0 off): both meet, the first forfeits.
  * Throws with the reason when Judge0 cannot judge; never passes without a verdict.
  */
-export async function playDuel(server: DuelServer, options: { judged: boolean; ids?: readonly [string, string]; verdictTimeoutMs?: number }): Promise<DuelOutcome> {
+export async function playDuel(server: DuelServer, options: { judged: boolean; ids?: readonly [string, string]; verdictTimeoutMs?: number; programs?: LanguagePrograms }): Promise<DuelOutcome> {
   const [loser, winner] = await meet(server, options.ids ?? [`e2e-wrong-${Date.now()}`, `e2e-right-${Date.now()}`]);
   try {
     return await finishDuel([loser, winner], options);
@@ -170,30 +181,65 @@ export async function playDuel(server: DuelServer, options: { judged: boolean; i
   }
 }
 
-/** Finishes a duel in play, as playDuel describes; `players[1]` wins. */
-export async function finishDuel(players: readonly [DuelPlayer, DuelPlayer], options: { judged: boolean; verdictTimeoutMs?: number }): Promise<DuelOutcome> {
+/**
+ * Finishes a duel in play, as playDuel describes; `players[1]` wins. With `programs`, the two
+ * submissions are that language's wrong and correct program (the room must play their problem);
+ * otherwise WRONG_SOURCE and the problem's reference solution. Failures name the language.
+ */
+export async function finishDuel(players: readonly [DuelPlayer, DuelPlayer], options: { judged: boolean; verdictTimeoutMs?: number; programs?: LanguagePrograms }): Promise<DuelOutcome> {
   const [loser, winner] = players;
   const timeout = options.verdictTimeoutMs ?? 90_000;
   const problemId = (winner.room.state as any).problemId as string;
   const problem = problemById(problemId);
   if (!problem) throw new Error(`the room plays problem ${JSON.stringify(problemId)}, which backend/colyseus/src/problems.ts does not know`);
+  const programs = options.programs ?? { languageId: problem.reference.languageId, correct: problem.reference.source, wrong: WRONG_SOURCE };
+  const language = `language ${languageLabel(programs.languageId)}`;
   const verdicts: { wrong?: VerdictMessage; right?: VerdictMessage } = {};
   if (options.judged) {
-    loser.submit(WRONG_SOURCE, problem.reference.languageId);
+    loser.submit(programs.wrong, programs.languageId);
     verdicts.wrong = await loser.verdict(loser.verdicts.length, timeout);
     const wrongProblem = judgeFailure(verdicts.wrong, 'Wrong Answer');
-    if (wrongProblem) throw new Error(`wrong solution: ${wrongProblem}`);
-    winner.submit(problem.reference.source, problem.reference.languageId);
+    if (wrongProblem) throw new Error(`${language}, wrong solution: ${wrongProblem}`);
+    winner.submit(programs.correct, programs.languageId);
     verdicts.right = await winner.verdict(winner.verdicts.length, timeout);
     const rightProblem = judgeFailure(verdicts.right, 'accepted');
-    if (rightProblem) throw new Error(`correct solution: ${rightProblem}`);
+    if (rightProblem) throw new Error(`${language}, correct solution: ${rightProblem}`);
   } else {
     loser.forfeit();
   }
   await waitUntil(() => winner.phase === 'finished', 30_000, `duel ${winner.room.roomId} to finish`);
   const declared = (winner.room.state as any).winner as string;
   if (declared !== winner.id) throw new Error(`duel ${winner.room.roomId} declared ${JSON.stringify(declared)} the winner, expected ${winner.id}`);
-  return { roomId: winner.room.roomId, problemId, winner: declared, judged: options.judged, verdicts };
+  return { roomId: winner.room.roomId, problemId, winner: declared, judged: options.judged, verdicts, languageId: options.judged ? programs.languageId : undefined };
+}
+
+/**
+ * Two players in a duel on problem `problemId`. The room draws its problem at random
+ * (backend/colyseus/src/duel-room.ts), so a duel on another problem is forfeited and the pair
+ * meets again, at most `attempts` times (each try is 1/PROBLEMS.length likely to hit).
+ */
+export async function meetOnProblem(server: DuelServer, idPrefix: string, problemId: string, attempts = 25): Promise<{ players: [DuelPlayer, DuelPlayer]; skipped: number }> {
+  for (let n = 0; n < attempts; n++) {
+    const players = await meet(server, [`${idPrefix}-wrong-${n}`, `${idPrefix}-right-${n}`]);
+    if ((players[1].room.state as any).problemId === problemId) return { players, skipped: n };
+    players[0].forfeit();
+    await waitUntil(() => players[1].phase === 'finished', 30_000, `duel ${players[1].room.roomId} to end by forfeit`);
+    await Promise.all(players.map(p => p.leave()));
+  }
+  throw new Error(`${attempts} duels in a row did not play problem ${problemId}: does the game server still draw it?`);
+}
+
+/**
+ * A language proven in a real duel: its wrong program gets Wrong Answer, its correct one
+ * Accepted and the win. Throws naming the language and Judge0's status or message.
+ */
+export async function judgeLanguage(server: DuelServer, programs: LanguagePrograms, problemId: string, options: { idPrefix: string; verdictTimeoutMs?: number }): Promise<DuelOutcome & { skipped: number }> {
+  const { players, skipped } = await meetOnProblem(server, options.idPrefix, problemId);
+  try {
+    return { ...await finishDuel(players, { judged: true, programs, verdictTimeoutMs: options.verdictTimeoutMs }), skipped };
+  } finally {
+    await Promise.all(players.map(p => p.leave()));
+  }
 }
 
 /**

@@ -5,17 +5,19 @@
 //
 // Environment: what `npm run deploy` needs (the app-secrets keys, K8S_* knobs, IMAGE_REGISTRY),
 // plus E2E_SCENARIOS (e.g. "a,b,i"; default all), E2E_DEPLOY_TIMEOUT_SECONDS (default 900),
-// E2E_TOKEN_AUDIENCE (the players' token `aud`, when the game server requires one),
-// E2E_MONGOSH_TLS_ARGS (mongosh options for a TLS-only MongoDB), E2E_GAME_URL (players'
-// endpoint instead of the LoadBalancer's address).
+// E2E_MONGOSH_TLS_ARGS (mongosh options inside the MongoDB pod; default: TLS with the mounted
+// CA unless K8S_MONGODB_TLS=off), E2E_GAME_URL (players' endpoint instead of the
+// LoadBalancer's address). Players' tokens carry the game server's own PLAYER_AUDIENCE.
 import * as fs from 'fs';
 import * as path from 'path';
 import { requiredSecrets } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
 import { Scenario, createContext } from './context';
-import { Kube } from './kube';
+import { Kube, mongoshTlsArgsOf } from './kube';
 import { E2E_OWNER_LABEL, Target, isLocalRegistry, isThisHost, judge0ModeOf, ownershipOf, parseScenarioList, planScenarios } from './plan';
 import { firstInstall } from './scenarios/a-first-install';
+import { MONGODB_CHECKS_CLI, mongodbExposure } from './scenarios/a2-mongodb-exposure';
+import { mongoRotation } from './scenarios/e2-mongodb-rotation';
 import { judgedDuel } from './scenarios/b-judged-duel';
 import { botOpponent } from './scenarios/c-bot';
 import { failedRelease } from './scenarios/d-failed-release';
@@ -25,7 +27,7 @@ import { prune } from './scenarios/g-prune';
 import { hostRestart } from './scenarios/h-host-restart';
 import { noChange } from './scenarios/i-no-change';
 
-export const SCENARIOS: readonly Scenario[] = [firstInstall, judgedDuel, botOpponent, failedRelease, redisRotation, rollback, prune, hostRestart, noChange];
+export const SCENARIOS: readonly Scenario[] = [firstInstall, mongodbExposure, judgedDuel, botOpponent, failedRelease, redisRotation, mongoRotation, rollback, prune, hostRestart, noChange];
 
 /** The facts plan.ts decides on, read from KUBECONFIG's cluster and this machine. */
 async function targetOf(kube: Kube, env: NodeJS.ProcessEnv): Promise<Target> {
@@ -35,7 +37,10 @@ async function targetOf(kube: Kube, env: NodeJS.ProcessEnv): Promise<Target> {
     throw new Error(`KUBECONFIG=${JSON.stringify(env.KUBECONFIG ?? '')} names no current cluster (${view.stderr.trim() || 'no server'}); accepted: a kubeconfig whose current context is the cluster to test`);
   }
   const nodeIsThisHost = isThisHost(server, fs.existsSync('/usr/local/bin/k3s-killall.sh'));
-  return { nodeIsThisHost, localRegistry: isLocalRegistry(env.IMAGE_REGISTRY, nodeIsThisHost), judge0Mode: judge0ModeOf(env.K8S_JUDGE0_MODE) };
+  return {
+    nodeIsThisHost, localRegistry: isLocalRegistry(env.IMAGE_REGISTRY, nodeIsThisHost), judge0Mode: judge0ModeOf(env.K8S_JUDGE0_MODE),
+    mongodbChecksCli: fs.existsSync(path.resolve(__dirname, MONGODB_CHECKS_CLI)), frontendMongoUri: !!env.MONGODB_URI?.trim(),
+  };
 }
 
 /** Makes the namespace the e2e's own, or refuses (throws) when it holds someone else's release. */
@@ -67,8 +72,9 @@ async function main(): Promise<number> {
   const started = Date.now();
   let only;
   let target: Target;
-  const kube = new Kube(log, env.E2E_MONGOSH_TLS_ARGS ?? '');
+  let kube: Kube;
   try {
+    kube = new Kube(log, mongoshTlsArgsOf(env));
     only = parseScenarioList(env.E2E_SCENARIOS);
     target = await targetOf(kube, env);
     const missing = requiredSecrets(target.judge0Mode === 'cluster').filter(k => !env[k]?.trim());
@@ -87,7 +93,7 @@ async function main(): Promise<number> {
   }
   const deployTimeoutSeconds = Number(env.E2E_DEPLOY_TIMEOUT_SECONDS || 900);
   const ctx = createContext({
-    root, kube, target, deployTimeoutSeconds, audience: env.E2E_TOKEN_AUDIENCE || undefined,
+    root, kube, target, deployTimeoutSeconds,
     env: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined)),
   });
   const rows: string[] = [];

@@ -30,15 +30,38 @@ export function exec(command: string, args: readonly string[], options: { input?
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * The command run inside the MongoDB container to print match `roomId` as one line of
- * Extended JSON (or `null`). Credentials come from the container's own environment (the
- * image's MONGO_INITDB_ROOT_*), never from this process's argv; `tlsArgs` are split into words.
+ * Where the MongoDB pod holds root's current credentials as files (the MongoDB branch's
+ * lib/mongodb-users.ts ROOT_CREDENTIALS_DIR: a Secret volume, so it follows a root password
+ * rotation, unlike the image's MONGO_INITDB_ROOT_* environment fixed at pod start).
+ * Integrator: import ROOT_CREDENTIALS_DIR once lib/mongodb-users.ts has it on main.
  */
-export function mongoshFindMatch(roomId: string, tlsArgs: string): string[] {
+export const ROOT_CREDENTIALS_DIR = '/etc/mongodb-root';
+
+/**
+ * The command run inside the MongoDB container to print match `roomId` as one line of
+ * Extended JSON (or `null`). Credentials come from the container itself: the files in
+ * `rootDir` when present (current after a rotation), else the image's MONGO_INITDB_ROOT_*
+ * environment; never from this process's argv. `tlsArgs` are split into words.
+ */
+export function mongoshFindMatch(roomId: string, tlsArgs: string, rootDir = ROOT_CREDENTIALS_DIR): string[] {
   if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
   const script = `const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
-  const shell = 'mongosh --quiet --norc $1 -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin --eval "$0"';
-  return ['sh', '-c', shell, script, tlsArgs];
+  const shell = 'u=$(cat "$2/username" 2>/dev/null) || u="$MONGO_INITDB_ROOT_USERNAME"; p=$(cat "$2/password" 2>/dev/null) || p="$MONGO_INITDB_ROOT_PASSWORD"; '
+    + 'exec mongosh --quiet --norc $1 -u "$u" -p "$p" --authenticationDatabase admin --eval "$0"';
+  return ['sh', '-c', shell, script, tlsArgs, rootDir];
+}
+
+/**
+ * mongosh's TLS options inside the MongoDB container, as the MongoDB branch's
+ * lib/mongodb-tls.ts `mongoshTlsOptions(mode)` gives them (CA_FILE = /etc/mongodb-tls/ca.crt).
+ * Integrator: once lib/mongodb-tls.ts is on main, use `mongoshTlsOptions(mode).join(' ')`.
+ */
+export const MONGOSH_TLS_ARGS = '--tls --tlsCAFile /etc/mongodb-tls/ca.crt';
+
+/** E2E_MONGOSH_TLS_ARGS if set; else TLS with the CA unless K8S_MONGODB_TLS is `off` (its default is `require`). */
+export function mongoshTlsArgsOf(env: NodeJS.ProcessEnv): string {
+  if (env.E2E_MONGOSH_TLS_ARGS !== undefined) return env.E2E_MONGOSH_TLS_ARGS;
+  return (env.K8S_MONGODB_TLS?.trim() || 'require') === 'off' ? '' : MONGOSH_TLS_ARGS;
 }
 
 /** The command run inside the Redis container: redis-cli authenticated with the pod's own password. */

@@ -2,7 +2,8 @@
 // Pure decisions (unit-tested in test/e2e-plan.test.ts); index.ts gathers the facts.
 
 /** Scenario ids, in the order they run: each builds on the state the previous ones left. */
-export const SCENARIO_IDS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] as const;
+// a2: MongoDB's public port as a frontend meets it, after (a); e2: MongoDB password rotation, after (e).
+export const SCENARIO_IDS = ['a', 'a2', 'b', 'c', 'd', 'e', 'e2', 'f', 'g', 'h', 'i'] as const;
 export type ScenarioId = typeof SCENARIO_IDS[number];
 
 /** Judge0 as lib/config.ts's K8S_JUDGE0_MODE names it. */
@@ -16,6 +17,10 @@ export interface Target {
   /** Images go to a registry on this machine that the node pulls from: (d) may push a broken image there. */
   readonly localRegistry: boolean;
   readonly judge0Mode: Judge0Mode;
+  /** scripts/mongodb/checks.ts exists (it arrives with the MongoDB TLS branch). @default false */
+  readonly mongodbChecksCli?: boolean;
+  /** MONGODB_URI (the frontend's) is set. @default false */
+  readonly frontendMongoUri?: boolean;
 }
 
 export interface PlannedScenario {
@@ -33,6 +38,11 @@ export const E2E_OWNER_LABEL = 'codeclashers.dev/e2e';
  */
 export function planScenarios(target: Target, only?: readonly ScenarioId[]): PlannedScenario[] {
   const reasons: Partial<Record<ScenarioId, string | undefined>> = {
+    a2: !target.mongodbChecksCli ? 'scripts/mongodb/checks.ts does not exist in this checkout (it comes with MongoDB TLS): nothing to run'
+      : !target.nodeIsThisHost ? 'needs the node itself: it connects to MongoDB\'s NodePort 32017 on 127.0.0.1 as a frontend would'
+        : !target.frontendMongoUri ? 'MONGODB_URI (the frontend\'s) is not set: no frontend user to check with'
+          : undefined,
+    e2: target.frontendMongoUri ? undefined : 'MONGODB_URI (the frontend\'s) is not set: its password cannot be rotated',
     d: target.localRegistry ? undefined
       : 'needs a registry on this machine that the node pulls from (IMAGE_REGISTRY=localhost:<port>): the broken release it pushes must never reach a shared registry',
     g: target.judge0Mode === 'cluster' ? undefined

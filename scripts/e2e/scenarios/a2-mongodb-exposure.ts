@@ -1,0 +1,62 @@
+// (a2) After the first install: MongoDB's public port (NodePort 32017 on the node) as the
+// frontend meets it. The checks themselves are the MongoDB branch's CLI (scripts/mongodb/
+// checks.ts: TLS with the CA works, TLS without it is not trusted, a plain connection is
+// refused before any login, the frontend user reads and writes only its database). It is run
+// as a subprocess so this branch builds without it; plan.ts skips (a2) until it exists.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { NAMESPACE } from '../../../lib/labels';
+import { E2eContext, Scenario } from '../context';
+import { exec } from '../kube';
+
+/** The CLI, relative to scripts/e2e/ (so to this file's directory's parent). */
+export const MONGODB_CHECKS_CLI = '../mongodb/checks.ts';
+/**
+ * Secret holding the CA certificate under `ca.crt` (the MongoDB branch's lib/mongodb-tls.ts
+ * MONGODB_CA_SECRET / CA_CERT_KEY; its key `ca.key` is never read here).
+ */
+export const MONGODB_CA_SECRET = 'mongodb-ca';
+export const CA_CERT_KEY = 'ca.crt';
+
+/** What the checks' output says went wrong: its FAIL lines (they name checks, never values), or its last line. */
+export function checksFailure(code: number, output: string): string | undefined {
+  if (code === 0) return undefined;
+  const lines = output.split('\n').map(l => l.trim()).filter(Boolean);
+  const failed = lines.filter(l => l.startsWith('FAIL'));
+  return `scripts/mongodb/checks.ts exited ${code}: ${(failed.length ? failed : lines.slice(-1)).join('; ') || 'no output'}`;
+}
+
+/**
+ * Runs the checks as the frontend (`frontendUri`) with the cluster's CA; throws naming every
+ * failed check. `cli`: the checks' entry point (tests point it elsewhere).
+ */
+export async function runMongodbChecks(ctx: Pick<E2eContext, 'kube' | 'root' | 'env'>, frontendUri: string, cli = path.resolve(__dirname, '..', MONGODB_CHECKS_CLI)): Promise<string> {
+  const secret = await ctx.kube.json(['get', 'secret', MONGODB_CA_SECRET, '-n', NAMESPACE]);
+  const ca = secret.data?.[CA_CERT_KEY];
+  if (!ca) throw new Error(`Secret ${MONGODB_CA_SECRET} has no ${CA_CERT_KEY}`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-mongodb-ca-'));
+  const caFile = path.join(dir, CA_CERT_KEY);
+  try {
+    fs.writeFileSync(caFile, Buffer.from(ca, 'base64'), { mode: 0o600 });
+    const r = await exec(process.execPath, ['-r', 'tsx/cjs', cli], {
+      cwd: ctx.root,
+      env: { ...process.env, MONGODB_URI: frontendUri, MONGODB_CA_FILE: caFile, K8S_MONGODB_TLS: ctx.env.K8S_MONGODB_TLS || 'require' },
+      timeoutMs: 120_000,
+    });
+    const output = r.stdout + r.stderr;
+    const failure = checksFailure(r.status, output);
+    if (failure) throw new Error(failure);
+    return output.trim();
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const mongodbExposure: Scenario = {
+  id: 'a2',
+  title: 'MongoDB on NodePort 32017 as the frontend meets it: TLS with the CA, plain refused, least privilege',
+  async run(ctx) {
+    ctx.log(await runMongodbChecks(ctx, ctx.env.MONGODB_URI));
+  },
+};
