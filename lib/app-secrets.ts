@@ -21,6 +21,9 @@ export const SECRET_KEYS = [
   'S3_BUCKET_NAME',
   'AWS_REGION',
   'MONGODB_URI',
+  // Colyseus' own MongoDB user's password (lib/mongodb-users.ts); the deploy hands it to Colyseus
+  // through Secret mongodb-colyseus once MongoDB has it. Characters: A-Z a-z 0-9 . _ ~ -
+  'MONGODB_COLYSEUS_PASSWORD',
 ] as const;
 export type SecretKey = typeof SECRET_KEYS[number];
 
@@ -32,7 +35,7 @@ export function secretEnv(name: string, key: SecretKey = name as SecretKey): k8s
 /** Keys a deploy cannot do without; the others (OpenAI, S3, the frontend's MONGODB_URI) may be empty. */
 export function requiredSecrets(judge0Enabled: boolean): SecretKey[] {
   return [
-    'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD',
+    'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_COLYSEUS_PASSWORD',
     'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET', 'COLYSEUS_RESERVATION_SECRET',
     ...(judge0Enabled ? ['JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'] as const : []),
   ];

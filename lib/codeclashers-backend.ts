@@ -43,6 +43,7 @@ export class CodeClashersBackend {
       storageSize: config.storage.mongodbSize,
       allowedCidrs: config.mongodbAllowedCidrs,
       clients: [podsOf(ColyseusGameServer.NAME)],
+      tls: config.mongodb.tls,
     });
     new RedisStore(this.stores, 'Redis', {
       sizing: sizing.REDIS,
@@ -67,6 +68,7 @@ export class CodeClashersBackend {
       image: config.images.colyseus,
       matchSeconds: config.matchSeconds,
       judge0Url: judge0 ? `http://${Judge0Server.NAME}:${JUDGE0_PORT}` : undefined,
+      mongodbTls: config.mongodb.tls,
     });
     new BotService(this.apps, 'Bots', { sizing: sizing.BOTS, image: config.images.bots });
   }

@@ -6,6 +6,8 @@ import { Judge0Server } from './judge0-server';
 import { JUDGE0_PORT } from './judge0-settings';
 import { PUBLIC_INTERNET, allowTraffic, podsOf, tcp } from './network';
 import { MONGODB_PORT, MongoDbStore } from './mongodb-store';
+import { MongoDbTlsMode, mongodbClientTls } from './mongodb-tls';
+import { APP_DATABASE, colyseusCredentialEnv } from './mongodb-users';
 import { labelsFor } from './labels';
 import { HARDENED_CONTAINER, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { REDIS_PORT, RedisStore } from './redis-store';
@@ -26,6 +28,8 @@ export interface ColyseusGameServerProps {
   readonly matchSeconds: number;
   /** Judge0 API base URL. @default none: submissions cannot be judged */
   readonly judge0Url?: string;
+  /** K8S_MONGODB_TLS: whether Colyseus connects to MongoDB with TLS and the CA. @default 'require' */
+  readonly mongodbTls?: MongoDbTlsMode;
 }
 
 /**
@@ -43,6 +47,7 @@ export class ColyseusGameServer extends Construct {
     super(scope, id);
     const name = ColyseusGameServer.NAME;
     const scratch = scratchDirs({ tmp: '/tmp' });
+    const mongodbTls = mongodbClientTls(props.mongodbTls ?? 'require');
 
     this.workload = new StatelessDeployment(this, 'Workload', {
       name,
@@ -65,11 +70,11 @@ export class ColyseusGameServer extends Construct {
             secretEnv('REDIS_PASSWORD'),
             // $(VAR) is expanded by the kubelet from the variables above: no value in the manifest.
             { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${RedisStore.NAME}:${REDIS_PORT}/0` },
-            secretEnv('MONGODB_USERNAME'),
-            secretEnv('MONGODB_PASSWORD'),
+            // Its own readWrite-on-codeclashers user (lib/mongodb-users.ts), never root.
+            ...colyseusCredentialEnv(),
             {
               name: 'MONGODB_URI',
-              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${MongoDbStore.NAME}:${MONGODB_PORT}/codeclashers?authSource=admin`,
+              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${MongoDbStore.NAME}:${MONGODB_PORT}/${APP_DATABASE}?authSource=${APP_DATABASE}${mongodbTls.uriOptions}`,
             },
             ...(props.judge0Url ? [{ name: 'JUDGE0_URL', value: props.judge0Url }] : []),
             secretEnv('JUDGE0_AUTH_TOKEN', 'INTERNAL_SERVICE_SECRET'),
@@ -84,7 +89,7 @@ export class ColyseusGameServer extends Construct {
           ],
           resources: resourceRequirements(props.sizing.resources),
           securityContext: HARDENED_CONTAINER,
-          volumeMounts: scratch.mounts,
+          volumeMounts: [...scratch.mounts, ...mongodbTls.mounts],
           startupProbe: { ...httpProbe('/healthz', COLYSEUS_PORT), periodSeconds: 2, failureThreshold: 30 },
           // 503 while draining or while Redis is unreachable: no new matches land here.
           readinessProbe: httpProbe('/readyz', COLYSEUS_PORT, { periodSeconds: 5, failureThreshold: 2 }),
@@ -92,7 +97,7 @@ export class ColyseusGameServer extends Construct {
           // Give the Service time to drop this pod before the process starts refusing matchmaking.
           lifecycle: { preStop: { exec: { command: ['sleep', String(ENDPOINT_DELAY_SECONDS)] } } },
         }],
-        volumes: scratch.volumes,
+        volumes: [...scratch.volumes, ...mongodbTls.volumes],
       },
     });
 

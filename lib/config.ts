@@ -1,6 +1,7 @@
 // The one place that owns every deploy-time knob: names, defaults, documentation and validation.
 // Everything else receives a typed, already-validated BackendConfig.
 import { isQuantity, parseQuantity } from './quantity';
+import { MONGODB_TLS_MODES, MongoDbTlsMode, isPublicAddress } from './mongodb-tls';
 
 /** The services whose size is configurable, by their `K8S_<SVC>_*` prefix. */
 export const SERVICES = ['MONGODB', 'REDIS', 'POSTGRES', 'COLYSEUS', 'JUDGE0_SERVER', 'JUDGE0_WORKER', 'BOTS'] as const;
@@ -52,6 +53,12 @@ export interface BackendConfig {
   readonly mongodbAllowedCidrs: readonly string[];
   /** The node the backend must fit on (capacity report at synth). */
   readonly node: { readonly cpu: string; readonly memory: string };
+  readonly mongodb: {
+    /** K8S_MONGODB_TLS. */
+    readonly tls: MongoDbTlsMode;
+    /** The VM's public IP or DNS name, named in MongoDB's certificate; '' when unset. */
+    readonly publicAddress: string;
+  };
 }
 
 /** The StorageClass this app creates (reclaimPolicy Retain) unless K8S_STORAGE_CLASS names another one. */
@@ -68,7 +75,7 @@ const SIZING_DEFAULTS: Record<Service, [number, string, string, string, string]>
   BOTS: [2, '256Mi', '512Mi', '250m', '500m'],
 };
 
-type Kind = 'replicas' | 'cpu' | 'memory' | 'size' | 'seconds' | 'count' | 'boolean' | 'image' | 'name' | 'cidrs';
+type Kind = 'replicas' | 'cpu' | 'memory' | 'size' | 'seconds' | 'count' | 'boolean' | 'image' | 'name' | 'cidrs' | 'mongodbTls' | 'address';
 
 /** A documented knob. The README's table lists exactly these (a test checks it). */
 export interface Knob {
@@ -100,6 +107,8 @@ export const KNOBS: readonly Knob[] = [
   { name: 'K8S_JUDGE0_ENABLED', default: 'true', kind: 'boolean', doc: 'deploy Judge0 (server, worker, PostgreSQL); `false` where it cannot run (arm64, cgroup v2)' },
   { name: 'K8S_JUDGE0_WORKERS_PER_POD', default: '2', kind: 'count', doc: 'Judge0 COUNT: submissions one worker pod runs at once' },
   { name: 'K8S_MONGODB_ALLOWED_CIDRS', default: '0.0.0.0/0', kind: 'cidrs', doc: 'comma-separated source ranges allowed to reach MongoDB on NodePort 32017' },
+  { name: 'K8S_MONGODB_TLS', default: 'require', kind: 'mongodbTls', doc: 'MongoDB TLS: `require` (TLS only), `prefer` (TLS and plain, while clients move over), `off`' },
+  { name: 'K8S_PUBLIC_ADDRESS', default: '', kind: 'address', doc: 'the VM\'s public IP or DNS name, as frontends write it in MONGODB_URI; named in MongoDB\'s certificate' },
   { name: 'K8S_NODE_CPU', default: '4', kind: 'cpu', doc: 'CPU of the node the backend must fit on (capacity report)' },
   { name: 'K8S_NODE_MEMORY', default: '24Gi', kind: 'memory', doc: 'memory of the node the backend must fit on (capacity report)' },
   { name: 'COLYSEUS_IMAGE', default: 'ghcr.io/codeclashers/codeclashers-colyseus:0.1.0', kind: 'image', doc: 'Colyseus image (the pipeline passes the commit-SHA tag)' },
@@ -127,6 +136,8 @@ const ACCEPTED: Record<Kind, string> = {
   image: 'registry/name:tag or registry/name@sha256:digest, never :latest',
   name: 'a lowercase DNS name such as local-path',
   cidrs: 'comma-separated IPv4 CIDRs such as 203.0.113.0/24,198.51.100.7/32',
+  mongodbTls: MONGODB_TLS_MODES.join(', '),
+  address: 'an IP address or DNS name such as 203.0.113.7 or db.example.com (no scheme, no port)',
 };
 
 const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:(?::\d+)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -156,6 +167,10 @@ function isValid(kind: Kind, value: string): boolean {
         const m = CIDR.exec(c.trim());
         return !!m && m.slice(1, 5).every(o => Number(o) <= 255) && Number(m[5]) <= 32;
       });
+    case 'mongodbTls':
+      return (MONGODB_TLS_MODES as readonly string[]).includes(value);
+    case 'address':
+      return isPublicAddress(value);
   }
 }
 
@@ -242,6 +257,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
     },
     mongodbAllowedCidrs: raw('K8S_MONGODB_ALLOWED_CIDRS').split(',').map(c => c.trim()),
     node: { cpu: raw('K8S_NODE_CPU'), memory: raw('K8S_NODE_MEMORY') },
+    mongodb: { tls: raw('K8S_MONGODB_TLS') as MongoDbTlsMode, publicAddress: raw('K8S_PUBLIC_ADDRESS') },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -4,7 +4,9 @@ import { secretEnv } from './app-secrets';
 import { Sizing } from './config';
 import { Lane, allowTraffic, tcp } from './network';
 import { labelsFor, selectorFor } from './labels';
-import { HARDENED_CONTAINER, execProbe, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
+import { MongoDbTlsMode, mongodTlsArgs, mongodTlsVolume, mongodbPingCommand } from './mongodb-tls';
+import { rootCredentialFiles } from './mongodb-users';
+import { HARDENED_CONTAINER, nonRootPod, resourceRequirements, scratchDirs, startupBudget } from './pod';
 
 export const MONGODB_IMAGE = 'mongo:7.0.16';
 export const MONGODB_PORT = 27017;
@@ -23,6 +25,8 @@ export interface MongoDbStoreProps {
   readonly allowedCidrs: readonly string[];
   /** Workloads in the namespace that may connect. */
   readonly clients: Lane['peers'];
+  /** K8S_MONGODB_TLS (lib/mongodb-tls.ts). @default 'require' */
+  readonly tls?: MongoDbTlsMode;
 }
 
 /**
@@ -39,8 +43,11 @@ export class MongoDbStore extends Construct {
     const labels = labelsFor(name, 'database');
     const selector = selectorFor(name);
     const scratch = scratchDirs({ configdb: '/data/configdb', tmp: '/tmp' });
-    // `ping` needs no authentication, so the probe holds no credentials.
-    const ping = execProbe('mongosh --quiet --norc --eval "quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)"', { timeoutSeconds: 10 });
+    const tlsMode = props.tls ?? 'require';
+    const tls = mongodTlsVolume(tlsMode);
+    const root = rootCredentialFiles();
+    // `ping` needs no authentication, so the probe holds no credentials; it connects as any client would (TLS, the CA).
+    const ping: k8s.Probe = { exec: { command: mongodbPingCommand(tlsMode) }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 3 };
 
     new k8s.KubeService(this, 'Headless', {
       metadata: { name: `${name}-headless`, labels },
@@ -83,10 +90,11 @@ export class MongoDbStore extends Construct {
               name: 'mongodb',
               image: MONGODB_IMAGE,
               imagePullPolicy: 'IfNotPresent',
-              args: ['--bind_ip_all'],
+              args: ['--bind_ip_all', ...mongodTlsArgs(tlsMode)],
               ports: [{ name: 'mongodb', containerPort: MONGODB_PORT }],
               env: [
-                // Read by the image's entrypoint only on first start with an empty data dir.
+                // Read by the image's entrypoint only on first start with an empty data dir; the
+                // deploy's scripts read root's current password from the mounted files instead.
                 secretEnv('MONGO_INITDB_ROOT_USERNAME', 'MONGODB_USERNAME'),
                 secretEnv('MONGO_INITDB_ROOT_PASSWORD', 'MONGODB_PASSWORD'),
                 // mongosh keeps history under $HOME; the image is read-only.
@@ -94,12 +102,12 @@ export class MongoDbStore extends Construct {
               ],
               resources: resourceRequirements(props.sizing.resources),
               securityContext: HARDENED_CONTAINER,
-              volumeMounts: [{ name: 'data', mountPath: '/data/db' }, ...scratch.mounts],
+              volumeMounts: [{ name: 'data', mountPath: '/data/db' }, ...scratch.mounts, ...tls.mounts, ...root.mounts],
               startupProbe: startupBudget(ping, 300),
               readinessProbe: ping,
               livenessProbe: { ...ping, periodSeconds: 20, failureThreshold: 6 },
             }],
-            volumes: scratch.volumes,
+            volumes: [...scratch.volumes, ...tls.volumes, ...root.volumes],
           },
         },
         volumeClaimTemplates: [{
