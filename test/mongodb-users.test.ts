@@ -297,12 +297,14 @@ describe('nothing leaks', () => {
 
   test('the exec argv is fixed: TLS with the CA when TLS is on, nothing secret', () => {
     expect(mongoshExecArgs('require')).toEqual(['exec', '-i', '-n', 'codeclashers', 'statefulset/mongodb', '-c', 'mongodb', '--',
-      'mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', 'localhost', 'admin']);
+      'mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', 'localhost']);
     expect(mongoshExecArgs('off')).not.toContain('--tls');
   });
 
-  test('the user script names root\'s password file, never a password for root', () => {
-    const script = userScript([{ op: 'upsert', db: 'codeclashers', user: 'fe', password: 'fe-pass', roles: READ_WRITE }]);
+  test('the user script names root\'s password file, never a password for root; one line, as mongosh reads a pipe', () => {
+    const script = userScript([{ op: 'upsert', db: 'codeclashers', user: 'fe', password: 'fe\npass', roles: READ_WRITE }]);
+    expect(script.split('\n')).toEqual([expect.stringMatching(/^try \{.*\}$/), '']);
+    expect(script).not.toMatch(/\/\/ /);
     expect(script).toContain('/etc/mongodb-root/password');
     expect(script).not.toMatch(/process\.env/);
   });

@@ -51,15 +51,22 @@ if (!loggedInWith) throw lastError;
 `;
 }
 
+/**
+ * One statement on one line: mongosh evaluates piped input as a REPL would, and a single line
+ * needs no multi-line continuation. (No `//` comments inside the scripts for that reason.)
+ */
 function wrap(body: string): string {
-  return `try {${body}
+  const script = `try {${body}
 } catch (e) {
   print(${js(RESULT_MARKER)} + JSON.stringify({ ok: false, code: e.code, error: String(e.codeName || e.name) + ': ' + String(e.message).slice(0, 200) }));
-}
-`;
+}`;
+  return `${script.split('\n').map(l => l.trim()).filter(Boolean).join(' ')}\n`;
 }
 
-/** Applies `ops` in order; stops at the first failure (nothing after it runs). */
+/**
+ * Applies `ops` in order; stops at the first failure (nothing after it runs). mongosh's
+ * dropUser throws UserNotFound (11) for a user that is not there: counted as 'absent'.
+ */
 export function userScript(ops: readonly UserOp[], opts: { rootLoginTries?: number } = {}): string {
   return wrap(`${rootLogin(opts.rootLoginTries ?? 24)}
 const results = [];
@@ -69,7 +76,6 @@ for (const o of ${js(ops)}) {
     if (target.getUser(o.user)) { target.updateUser(o.user, { pwd: o.password, roles: o.roles }); results.push('updated'); }
     else { target.createUser({ user: o.user, pwd: o.password, roles: o.roles, mechanisms: ['SCRAM-SHA-256'] }); results.push('created'); }
   } else {
-    // mongosh's dropUser throws UserNotFound (code 11) for a user that is not there.
     try { target.dropUser(o.user); results.push('dropped'); } catch (e) { if (e.code !== 11) throw e; results.push('absent'); }
   }
 }
@@ -114,7 +120,7 @@ print(${js(RESULT_MARKER)} + JSON.stringify({ ok: true, results: ['rotated'] }))
 /** kubectl's argv for a script: no value in it, ever (the script goes on stdin). */
 export function mongoshExecArgs(mode: MongoDbTlsMode): string[] {
   return ['exec', '-i', '-n', NAMESPACE, `statefulset/${MongoDbStore.NAME}`, '-c', 'mongodb', '--',
-    'mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', 'localhost', 'admin'];
+    'mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', 'localhost'];
 }
 
 /**
