@@ -70,10 +70,11 @@ export function mongoshTlsOptions(mode: MongoDbTlsMode): string[] {
 
 /**
  * `ping` from inside the mongod container (probes, the deploy's health check): no credentials
- * (ping needs none), TLS with the CA and the certificate's `localhost` name when TLS is on.
+ * (ping needs none), TLS with the CA when TLS is on, to 127.0.0.1 (in the certificate; the
+ * official image's entrypoint connects there too, mongod listens on IPv4 only).
  */
 export function mongodbPingCommand(mode: MongoDbTlsMode): string[] {
-  return ['mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', 'localhost', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)'];
+  return ['mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', '127.0.0.1', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)'];
 }
 
 /** What a client pod (Colyseus) needs: only the CA certificate, and the URI options that use it. */

@@ -55,10 +55,10 @@ describe('manifests per mode', () => {
     expect(off.podSpec.volumes.map((v: any) => v.name)).not.toContain('tls');
   });
 
-  test('probes connect the way clients do: TLS with the CA to the certificate\'s localhost name, no credentials', () => {
+  test('probes connect the way clients do: TLS with the CA to 127.0.0.1 (named in the certificate), no credentials', () => {
     const c = mongod().containers[0];
     for (const probe of [c.startupProbe, c.readinessProbe, c.livenessProbe]) {
-      expect(probe.exec.command).toEqual(['mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', 'localhost', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)']);
+      expect(probe.exec.command).toEqual(['mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', '127.0.0.1', '--eval', 'quit(db.adminCommand({ ping: 1 }).ok ? 0 : 1)']);
     }
     expect(mongod({ K8S_MONGODB_TLS: 'off' }).containers[0].readinessProbe.exec.command).toEqual(mongodbPingCommand('off'));
     expect(mongodbPingCommand('off')).not.toContain('--tls');

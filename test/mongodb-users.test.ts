@@ -297,7 +297,7 @@ describe('nothing leaks', () => {
 
   test('the exec argv is fixed: TLS with the CA when TLS is on, nothing secret', () => {
     expect(mongoshExecArgs('require')).toEqual(['exec', '-i', '-n', 'codeclashers', 'statefulset/mongodb', '-c', 'mongodb', '--',
-      'mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', 'localhost']);
+      'mongosh', '--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', '127.0.0.1']);
     expect(mongoshExecArgs('off')).not.toContain('--tls');
   });
 

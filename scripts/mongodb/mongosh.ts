@@ -120,7 +120,7 @@ print(${js(RESULT_MARKER)} + JSON.stringify({ ok: true, results: ['rotated'] }))
 /** kubectl's argv for a script: no value in it, ever (the script goes on stdin). */
 export function mongoshExecArgs(mode: MongoDbTlsMode): string[] {
   return ['exec', '-i', '-n', NAMESPACE, `statefulset/${MongoDbStore.NAME}`, '-c', 'mongodb', '--',
-    'mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', 'localhost'];
+    'mongosh', '--quiet', '--norc', ...mongoshTlsOptions(mode), '--host', '127.0.0.1'];
 }
 
 /**

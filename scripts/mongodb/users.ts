@@ -7,7 +7,7 @@
 //   the URI's authSource; a new user in a new URI is made beside the old one, which the operator
 //   drops once the frontend moved (`npm run mongodb -- drop-user`).
 // - Root: changed in MongoDB (logged in with the live Secret's password, as mounted in the pod)
-//   before Secret app-secrets takes the new one; mongod does not restart for it.
+//   before Secret app-secrets takes the new one; mongod needs no restart for it.
 // Decisions are pure functions; executors take the injected kubectl.
 import { MongoClient } from 'mongodb';
 import { NAME_LABEL, NAMESPACE } from '../../lib/labels';
