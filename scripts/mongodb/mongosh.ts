@@ -33,19 +33,21 @@ const js = (value: unknown) => JSON.stringify(value);
 /**
  * Logs in as root with the mounted password. Right after Secret app-secrets changed the file
  * can lag up to a kubelet sync (about a minute), so a refused login re-reads it for a while.
- * mongosh's db.auth() throws on a refused login (mongosh docs, "db.auth()").
+ * mongosh's db.auth() throws on a refused login; a `{ ok: 0 }` answer (the legacy shell's way)
+ * counts as refused too.
  */
 function rootLogin(tries: number, alsoTry?: string): string {
   return `
 const fs = require('fs');
 const admin = db.getSiblingDB('admin');
 const rootUser = fs.readFileSync(${js(ROOT_USERNAME_FILE)}, 'utf8');
+const login = (pwd) => { const r = admin.auth(rootUser, pwd); if (r && r.ok !== undefined && !r.ok) { throw Object.assign(new Error('Authentication failed.'), { code: 18, codeName: 'AuthenticationFailed' }); } };
 let loggedInWith = '';
 let lastError;
 for (let i = 0; i < ${tries} && !loggedInWith; i++) {
   if (i > 0) sleep(5000);
-  try { admin.auth(rootUser, fs.readFileSync(${js(ROOT_PASSWORD_FILE)}, 'utf8')); loggedInWith = 'file'; } catch (e) { lastError = e; }
-  ${alsoTry === undefined ? '' : `if (!loggedInWith) { try { admin.auth(rootUser, ${js(alsoTry)}); loggedInWith = 'new'; } catch (e) { lastError = e; } }`}
+  try { login(fs.readFileSync(${js(ROOT_PASSWORD_FILE)}, 'utf8')); loggedInWith = 'file'; } catch (e) { lastError = e; }
+  ${alsoTry === undefined ? '' : `if (!loggedInWith) { try { login(${js(alsoTry)}); loggedInWith = 'new'; } catch (e) { lastError = e; } }`}
 }
 if (!loggedInWith) throw lastError;
 `;
@@ -93,7 +95,7 @@ if (loggedInWith === 'new') {
   print(${js(RESULT_MARKER)} + JSON.stringify({ ok: true, results: ['already'] }));
 } else {
   admin.changeUserPassword(rootUser, ${js(newPassword)});
-  admin.auth(rootUser, ${js(newPassword)});
+  login(${js(newPassword)});
   print(${js(RESULT_MARKER)} + JSON.stringify({ ok: true, results: ['changed'] }));
 }`);
 }
