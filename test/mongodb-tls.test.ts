@@ -1,9 +1,9 @@
 // K8S_MONGODB_TLS and K8S_PUBLIC_ADDRESS: validation, and what each mode puts into mongod,
 // its probes and Colyseus; Colyseus' own login; the e2e checks' verdicts.
-import { MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
+import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionError } from 'mongodb';
 import { ConfigError, loadConfig } from '../lib/config';
 import { mongodbPingCommand } from '../lib/mongodb-tls';
-import { plainRefusalVerdict, unauthorizedVerdict } from '../scripts/mongodb/checks';
+import { plainRefusalVerdict, unauthorizedVerdict, withoutTlsOptions } from '../scripts/mongodb/checks';
 import { envOf, synthBackend, workload } from './util';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -93,6 +93,14 @@ describe('e2e check verdicts', () => {
     expect(plainRefusalVerdict(new MongoNetworkError('connection 1 to 127.0.0.1:32017 closed'))).toMatchObject({ ok: true });
     expect(plainRefusalVerdict(new MongoServerError({ message: 'Authentication failed.', code: 18 }))).toEqual({ ok: false, detail: expect.stringContaining('auth failed, so it read the login') });
     expect(plainRefusalVerdict(undefined)).toEqual({ ok: false, detail: 'a plain connection was accepted' });
+  });
+
+  test('the checks choose TLS themselves: the driver refuses a URI\'s tls=true beside an option tls: false', () => {
+    const uri = 'mongodb://fe:pw@127.0.0.1:32017/codeclashers?authSource=codeclashers&tls=true&tlsCAFile=/ca.crt';
+    expect(() => new MongoClient(uri, { tls: false })).toThrow('All values of tls/ssl must be the same.');
+    expect(withoutTlsOptions(uri)).toBe('mongodb://fe:pw@127.0.0.1:32017/codeclashers?authSource=codeclashers');
+    expect(() => new MongoClient(withoutTlsOptions(uri), { tls: false })).not.toThrow();
+    expect(withoutTlsOptions('mongodb://fe:pw@h/codeclashers?ssl=true')).toBe('mongodb://fe:pw@h/codeclashers');
   });
 
   test('only Unauthorized (13) counts as refused', () => {

@@ -46,6 +46,17 @@ export function unauthorizedVerdict(error: unknown): { ok: boolean; detail: stri
   return e.code === UNAUTHORIZED ? { ok: true, detail: 'Unauthorized (13)' } : { ok: false, detail: `failed otherwise: ${e.name} code ${String(e.code)}` };
 }
 
+/**
+ * The URI without its TLS options, so a check can choose them: the driver refuses a URI's
+ * `tls=true` next to an option `tls: false` ("All values of tls/ssl must be the same").
+ */
+export function withoutTlsOptions(uri: string): string {
+  const at = uri.indexOf('?');
+  if (at < 0) return uri;
+  const kept = uri.slice(at + 1).split('&').filter(p => p && !/^(tls|ssl)/i.test(p));
+  return kept.length ? `${uri.slice(0, at)}?${kept.join('&')}` : uri.slice(0, at);
+}
+
 async function attempt<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown }> {
   try {
     return { value: await fn() };
@@ -67,21 +78,22 @@ export async function exposureChecks(opts: { frontendUri: string; caPem: string;
   const results: CheckResult[] = [];
   const record = (name: string, verdict: { ok: boolean; detail: string }) => results.push({ name, ...verdict });
   const tls: MongoClientOptions = opts.mode === 'off' ? { tls: false } : { tls: true, ca: opts.caPem };
+  const uri = withoutTlsOptions(opts.frontendUri);
 
-  const ping = await attempt(() => withClient(opts.frontendUri, tls, c => c.db(APP_DATABASE).command({ ping: 1 })));
+  const ping = await attempt(() => withClient(uri, tls, c => c.db(APP_DATABASE).command({ ping: 1 })));
   record(opts.mode === 'off' ? 'plain connection works (TLS off)' : 'TLS with the CA works', ping.error ? { ok: false, detail: `${(ping.error as Error).name}` } : { ok: true, detail: 'ping ok' });
 
   if (opts.mode !== 'off') {
     // Without our CA the client must not trust the server (the certificate is ours, not a public one).
-    const untrusted = await attempt(() => withClient(opts.frontendUri, { tls: true, serverSelectionTimeoutMS: 5_000 }, c => c.db(APP_DATABASE).command({ ping: 1 })));
+    const untrusted = await attempt(() => withClient(withoutTlsOptions(opts.frontendUri), { tls: true, serverSelectionTimeoutMS: 5_000 }, c => c.db(APP_DATABASE).command({ ping: 1 })));
     record('TLS without the CA is not trusted', untrusted.error ? { ok: true, detail: `${(untrusted.error as Error).name}` } : { ok: false, detail: 'trusted without our CA' });
   }
   if (opts.mode === 'require') {
-    const plain = await attempt(() => withClient(opts.frontendUri, { tls: false, serverSelectionTimeoutMS: 5_000 }, c => c.db(APP_DATABASE).command({ ping: 1 })));
+    const plain = await attempt(() => withClient(withoutTlsOptions(opts.frontendUri), { tls: false, serverSelectionTimeoutMS: 5_000 }, c => c.db(APP_DATABASE).command({ ping: 1 })));
     record('a plain connection is refused before any login', plainRefusalVerdict(plain.error));
   }
 
-  await withClient(opts.frontendUri, tls, async client => {
+  await withClient(uri, tls, async client => {
     const collection = client.db(APP_DATABASE).collection<{ _id: string; at: Date }>('exposure_check');
     const id = `check-${Date.now()}`;
     const rw = await attempt(async () => {
