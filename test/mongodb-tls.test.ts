@@ -4,6 +4,9 @@ import { MongoClient, MongoNetworkError, MongoServerError, MongoServerSelectionE
 import { ConfigError, loadConfig } from '../lib/config';
 import { mongodbPingCommand } from '../lib/mongodb-tls';
 import { plainRefusalVerdict, unauthorizedVerdict, withoutTlsOptions } from '../scripts/mongodb/checks';
+import { AddressInfo } from 'net';
+import * as tls from 'tls';
+import { createCa, issueServerCertificate, serverNames } from '../scripts/mongodb/certificates';
 import { envOf, synthBackend, workload } from './util';
 
 function problemsOf(env: Record<string, string>): readonly string[] {
@@ -101,6 +104,24 @@ describe('e2e check verdicts', () => {
     expect(withoutTlsOptions(uri)).toBe('mongodb://fe:pw@127.0.0.1:32017/codeclashers?authSource=codeclashers');
     expect(() => new MongoClient(withoutTlsOptions(uri), { tls: false })).not.toThrow();
     expect(withoutTlsOptions('mongodb://fe:pw@h/codeclashers?ssl=true')).toBe('mongodb://fe:pw@h/codeclashers');
+  });
+
+  test('against a TLS-only endpoint on loopback, the real driver\'s plain attempt is judged refused-before-login', async () => {
+    // Models mongod with requireTLS: it speaks only TLS, so a plain hello ends in a closed connection (MongoDB docs, net.tls.mode).
+    const ca = await createCa(new Date());
+    const cert = await issueServerCertificate(ca, serverNames(''), new Date());
+    const server = tls.createServer({ cert: cert.certPem, key: cert.keyPem }, s => s.end());
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const client = new MongoClient(`mongodb://fe:pw@127.0.0.1:${port}/codeclashers`, { tls: false, serverSelectionTimeoutMS: 1_500 });
+    try {
+      const error = await client.db('codeclashers').command({ ping: 1 }).then(() => undefined, e => e);
+      expect(plainRefusalVerdict(error)).toMatchObject({ ok: true });
+    } finally {
+      await client.close();
+      server.close();
+    }
   });
 
   test('only Unauthorized (13) counts as refused', () => {
