@@ -15,6 +15,9 @@ import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, pro
 import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
 import { keyOf, prepareManifests } from './manifests';
+import {
+  MongodbOutcome, mongodbAfterStores, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartColyseus,
+} from './mongodb';
 import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
 import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
@@ -64,6 +67,8 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
   ctx.log('\n==> Namespace, dry run and diff');
   const history = await releases(ctx);
   const secretBefore = await liveSecretValues(ctx, APP_SECRETS);
+  // What a rollback puts back into app-secrets (root's new password once MongoDB has it).
+  let secretToRestore = secretBefore;
   const liveBefore = exists ? await liveObjects(ctx, pre.objects) : new Map<string, any>();
   const since = ctx.clock.now();
   // What has been written: nothing, only the Namespace (refusals come before anything else), or all.
@@ -78,7 +83,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     }
     if (written === 'all' && error instanceof DeployError) {
       const restorePlanned = restorePlan(history[0], applied, new Set(liveBefore.keys()));
-      const problems = await restore(ctx, restorePlanned, secretBefore, ctx.clock.now());
+      const problems = await restore(ctx, restorePlanned, secretToRestore, ctx.clock.now());
       throw new DeployError(`${error.message}; ${problems.length ? `the rollback had problems: ${problems.join('; ')}` : `the cluster is back on the last good release${history[0] ? ` (${history[0].commit.slice(0, 12)})` : ' (none: what this run created was removed)'}`}`);
     }
     throw error;
@@ -105,11 +110,19 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
       `workloads whose pods are replaced: ${restarts.join(', ') || 'none'}`,
       `objects to prune after a healthy rollout: ${prunable.map(o => `${o.kind}/${o.name}`).join(', ') || 'none'}`,
     );
-    if (plan) return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
+    if (plan) return [...lines, ...await planMongodb(ctx, secretBefore), '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
 
+    if (await mongodbBeforeAppSecrets(ctx, secretBefore) && secretBefore) secretToRestore = { ...secretBefore, MONGODB_PASSWORD: values.MONGODB_PASSWORD };
+    const certificates = await mongodbBeforeStores(ctx);
     ctx.log('\n==> Apply');
     written = 'all';
-    await applyAll(ctx, [...secretObjects(ctx, values), ...prepared]);
+    // Colyseus only once MongoDB has its user and Secret mongodb-colyseus names it.
+    const held = new Set(needsColyseusLogin(prepared));
+    await applyAll(ctx, [...secretObjects(ctx, values), ...prepared.filter(o => !held.has(o))]);
+    await waitForWorkloads(ctx, mongodbWorkload(prepared), since, 'forward');
+    const mongodb: MongodbOutcome = await mongodbAfterStores(ctx, certificates, secretBefore);
+    await applyAll(ctx, [...held]);
+    if (mongodb.rollColyseus && !restarts.includes('Deployment/colyseus')) await restartColyseus(ctx);
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
     const failed = await checkHealth(ctx, prepared);
@@ -119,6 +132,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     await saveReleases(ctx, recordRelease(history, release, ctx.opts.releaseHistory));
     lines.push(`pruned: ${pruned.join(', ') || 'none'}`, '', '| workload | ready after |', '| --- | ---: |',
       ...Object.entries(waited.seconds).map(([id, s]) => `| ${id} | ${s.toFixed(0)} s |`));
+    lines.push(...mongodbSummaryLines(ctx, certificates, mongodb));
     return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
   } catch (error) {
     return fail(error);

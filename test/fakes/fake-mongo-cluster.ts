@@ -6,7 +6,7 @@ import * as vm from 'vm';
 import type { Kubectl, KubectlResult } from '../../scripts/mongodb/kubectl';
 
 interface StoredSecret { data: Record<string, string>; annotations: Record<string, string> }
-interface MongoUser { db: string; user: string; pwd: string; roles: { role: string; db: string }[] }
+export interface MongoUser { db: string; user: string; pwd: string; roles: { role: string; db: string }[] }
 
 /** A MongoServerError as mongosh throws it (name, code, codeName: MongoDB error_codes.yml). */
 function serverError(code: number, codeName: string, message: string): Error {
@@ -92,85 +92,123 @@ export class FakeMongoCluster {
 
   /** mongosh reading a script on stdin: evaluated, print() lines are its output. */
   private runMongosh(script: string): string {
-    const out: string[] = [];
-    let authenticated: MongoUser | undefined;
-    const cluster = this;
-    const needsUserAdmin = () => {
-      // User management needs userAdmin privileges: unauthenticated calls fail Unauthorized (13) (MongoDB "createUser" docs, "Required Access").
-      if (!authenticated || !authenticated.roles.some(r => r.role === 'root')) throw serverError(13, 'Unauthorized', 'command requires authentication');
+    const mongod: MongodData = {
+      get: k => this.users.get(k), has: k => this.users.has(k), delete: k => this.users.delete(k),
+      set: (k, u) => { this.users.set(k, u); },
+      rotateCertificates: () => { this.certificateRotations++; },
     };
-    const database = (name: string) => ({
-      getSiblingDB: database,
-      // mongosh db.auth(): throws on a wrong password, code 18 AuthenticationFailed (mongosh docs "db.auth()").
-      auth(user: string, pwd: string) {
-        const u = cluster.users.get(`${name}.${user}`);
-        if (!u || u.pwd !== pwd) throw serverError(18, 'AuthenticationFailed', 'Authentication failed.');
-        authenticated = u;
+    return runMongoshScript(script, mongod, { readFile: f => this.files.get(f), sleep: () => this.tick() }).stdout;
+  }
+}
+
+/** What mongod keeps that the scripts touch: its users (admin.system.users, by `db.user`). */
+export interface MongodData {
+  get(key: string): MongoUser | undefined;
+  has(key: string): boolean;
+  set(key: string, user: MongoUser): void;
+  delete(key: string): boolean;
+  rotateCertificates(): void;
+}
+
+/** The container around mongosh: its files (mounted Secrets) and what a sleep() lets happen. */
+export interface MongoshHost {
+  readFile(path: string): string | undefined;
+  sleep(): void;
+}
+
+/**
+ * mongosh evaluating `script` (stdin or --eval) against `mongod`: print() lines are its output;
+ * quit(n) ends it with exit code n (mongosh docs, "quit()"); an uncaught error exits 1.
+ */
+export function runMongoshScript(script: string, mongod: MongodData, host: MongoshHost): { stdout: string; code: number } {
+  const out: string[] = [];
+  let authenticated: MongoUser | undefined;
+  const needsUserAdmin = () => {
+    // User management needs userAdmin privileges: unauthenticated calls fail Unauthorized (13) (MongoDB "createUser" docs, "Required Access").
+    if (!authenticated || !authenticated.roles.some(r => r.role === 'root')) throw serverError(13, 'Unauthorized', 'command requires authentication');
+  };
+  const database = (name: string): any => ({
+    getSiblingDB: database,
+    // mongosh db.auth(): throws on a wrong password, code 18 AuthenticationFailed (mongosh docs "db.auth()").
+    auth(user: string, pwd: string) {
+      const u = mongod.get(`${name}.${user}`);
+      if (!u || u.pwd !== pwd) throw serverError(18, 'AuthenticationFailed', 'Authentication failed.');
+      authenticated = u;
+      return { ok: 1 };
+    },
+    // db.getUser(): the user document, or null when there is none (mongosh docs "db.getUser()").
+    getUser(user: string) {
+      needsUserAdmin();
+      const u = mongod.get(`${name}.${user}`);
+      return u ? { user: u.user, db: u.db, roles: u.roles } : null;
+    },
+    // createUser on an existing user: code 51003 (MongoDB error_codes.yml, "UserAlreadyExists").
+    createUser(doc: { user: string; pwd: string; roles: { role: string; db: string }[] }) {
+      needsUserAdmin();
+      if (mongod.has(`${name}.${doc.user}`)) throw serverError(51003, 'Location51003', `User "${doc.user}@${name}" already exists`);
+      mongod.set(`${name}.${doc.user}`, { db: name, user: doc.user, pwd: doc.pwd, roles: [...doc.roles] });
+      return { ok: 1 };
+    },
+    // updateUser replaces the roles array when given (MongoDB "updateUser" docs); missing user: UserNotFound (11).
+    updateUser(user: string, update: { pwd?: string; roles?: { role: string; db: string }[] }) {
+      needsUserAdmin();
+      const u = mongod.get(`${name}.${user}`);
+      if (!u) throw serverError(11, 'UserNotFound', `Could not find user "${user}" for db "${name}"`);
+      mongod.set(`${name}.${user}`, { ...u, ...(update.pwd !== undefined ? { pwd: update.pwd } : {}), ...(update.roles ? { roles: [...update.roles] } : {}) });
+      return { ok: 1 };
+    },
+    changeUserPassword(user: string, pwd: string) {
+      this.updateUser(user, { pwd });
+    },
+    // mongosh dropUser on a missing user throws UserNotFound (11).
+    dropUser(user: string) {
+      needsUserAdmin();
+      if (!mongod.delete(`${name}.${user}`)) throw serverError(11, 'UserNotFound', `User "${user}@${name}" not found`);
+      return { ok: 1 };
+    },
+    // `ping` needs no authentication (MongoDB "ping" docs).
+    adminCommand(cmd: Record<string, unknown>) {
+      return 'ping' in cmd ? { ok: 1 } : this.runCommand(cmd);
+    },
+    runCommand(cmd: Record<string, unknown>) {
+      // rotateCertificates (MongoDB 5.0+): needs the rotateCertificates privilege (root has it).
+      if ('rotateCertificates' in cmd) {
+        if (!authenticated) return { ok: 0, code: 13, codeName: 'Unauthorized', errmsg: 'command rotateCertificates requires authentication' };
+        mongod.rotateCertificates();
         return { ok: 1 };
-      },
-      // db.getUser(): the user document, or null when there is none (mongosh docs "db.getUser()").
-      getUser(user: string) {
-        needsUserAdmin();
-        const u = cluster.users.get(`${name}.${user}`);
-        return u ? { user: u.user, db: u.db, roles: u.roles } : null;
-      },
-      // createUser on an existing user: code 51003 (MongoDB error_codes.yml, "UserAlreadyExists").
-      createUser(doc: { user: string; pwd: string; roles: { role: string; db: string }[] }) {
-        needsUserAdmin();
-        if (cluster.users.has(`${name}.${doc.user}`)) throw serverError(51003, 'Location51003', `User "${doc.user}@${name}" already exists`);
-        cluster.addUser(name, doc.user, doc.pwd, [...doc.roles]);
-        return { ok: 1 };
-      },
-      // updateUser replaces the roles array when given (MongoDB "updateUser" docs); missing user: UserNotFound (11).
-      updateUser(user: string, update: { pwd?: string; roles?: { role: string; db: string }[] }) {
-        needsUserAdmin();
-        const u = cluster.users.get(`${name}.${user}`);
-        if (!u) throw serverError(11, 'UserNotFound', `Could not find user "${user}" for db "${name}"`);
-        if (update.pwd !== undefined) u.pwd = update.pwd;
-        if (update.roles) u.roles = [...update.roles];
-        return { ok: 1 };
-      },
-      changeUserPassword(user: string, pwd: string) {
-        this.updateUser(user, { pwd });
-      },
-      // mongosh dropUser on a missing user throws UserNotFound (11).
-      dropUser(user: string) {
-        needsUserAdmin();
-        if (!cluster.users.delete(`${name}.${user}`)) throw serverError(11, 'UserNotFound', `User "${user}@${name}" not found`);
-        return { ok: 1 };
-      },
-      runCommand(cmd: Record<string, unknown>) {
-        // rotateCertificates (MongoDB 5.0+): needs the rotateCertificates privilege (root has it).
-        if ('rotateCertificates' in cmd) {
-          if (!authenticated) return { ok: 0, code: 13, codeName: 'Unauthorized', errmsg: 'command rotateCertificates requires authentication' };
-          cluster.certificateRotations++;
-          return { ok: 1 };
-        }
-        return { ok: 0, code: 59, codeName: 'CommandNotFound', errmsg: 'no such command' };
-      },
-    });
-    const fs = {
-      readFileSync(path: string) {
-        const f = cluster.files.get(path);
-        if (f === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
-        return f;
-      },
-    };
-    const context = {
-      db: database('admin'),
-      print: (...a: unknown[]) => out.push(a.map(String).join(' ')),
-      // mongosh's sleep(ms): time passes; here it lets the kubelet model move on.
-      sleep: () => cluster.tick(),
-      require: (m: string) => { if (m === 'fs') return fs; throw new Error(`unmodelled module ${m}`); },
-    };
-    try {
-      vm.runInNewContext(script, context, { timeout: 5_000 });
-    } catch (error) {
+      }
+      return { ok: 0, code: 59, codeName: 'CommandNotFound', errmsg: 'no such command' };
+    },
+  });
+  const fs = {
+    readFileSync(path: string) {
+      const f = host.readFile(path);
+      if (f === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: 'ENOENT' });
+      return f;
+    },
+  };
+  class Quit { constructor(readonly code: number) {} }
+  const context = {
+    db: database('admin'),
+    print: (...a: unknown[]) => out.push(a.map(String).join(' ')),
+    // mongosh's sleep(ms): time passes; here it lets the kubelet model move on.
+    sleep: () => host.sleep(),
+    quit: (code = 0) => { throw new Quit(code); },
+    require: (m: string) => { if (m === 'fs') return fs; throw new Error(`unmodelled module ${m}`); },
+  };
+  let code = 0;
+  try {
+    vm.runInNewContext(script, context, { timeout: 5_000 });
+  } catch (error) {
+    if (error instanceof Quit) {
+      code = error.code;
+    } else {
       // An error outside the script's own try: mongosh prints it as an uncaught exception.
       out.push(`Uncaught ${(error as Error).name}: ${(error as Error).message}`);
+      code = 1;
     }
-    return out.join('\n') + '\n';
   }
+  return { stdout: out.join('\n') + '\n', code };
 }
 
 /** The cluster as it stands after a first install of this design: root exists, files mounted. */
