@@ -1,5 +1,5 @@
 // `npm run mongodb -- ...`: the operator's commands, against the stand-in.
-import { main } from '../scripts/mongodb/cli';
+import { kubeconfigOf, main } from '../scripts/mongodb/cli';
 import { ensureCertificates } from '../scripts/mongodb/certificates';
 import { installedCluster } from './fakes/fake-mongo-cluster';
 
@@ -34,4 +34,9 @@ test('ca prints the CA certificate only', async () => {
   } finally {
     write.mockRestore();
   }
+});
+
+test('the operator CLI names the deploy\'s kubeconfig (k3s\'s kubectl ignores ~/.kube/config without it)', () => {
+  expect(kubeconfigOf({ HOME: '/home/runner' })).toBe('/home/runner/.kube/config');
+  expect(kubeconfigOf({ HOME: '/home/runner', KUBECONFIG: '/etc/k.yaml' })).toBe('/etc/k.yaml');
 });
