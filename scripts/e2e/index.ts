@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { requiredSecrets } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
+import { type MongoDbTlsMode, isMongoDbTlsMode, mongoshTlsOptions } from '../../lib/mongodb-tls';
 import { Scenario, createContext } from './context';
 import { Kube } from './kube';
 import { E2E_OWNER_LABEL, Target, isLocalRegistry, isThisHost, judge0ModeOf, ownershipOf, parseScenarioList, planScenarios } from './plan';
@@ -60,6 +61,11 @@ async function claimNamespace(kube: Kube, log: (line: string) => void): Promise<
   await kube.kubectl(['label', 'namespace', NAMESPACE, '--overwrite', `${E2E_OWNER_LABEL}=${process.env.GITHUB_RUN_ID ?? 'local'}`]);
 }
 
+/** K8S_MONGODB_TLS as the deploy reads it (unset: `require`; a bad value is the deploy's to refuse). */
+function tlsModeOf(value: string | undefined): MongoDbTlsMode {
+  return value && isMongoDbTlsMode(value.trim()) ? value.trim() as MongoDbTlsMode : 'require';
+}
+
 async function main(): Promise<number> {
   const root = path.resolve(__dirname, '../..');
   const env = process.env;
@@ -67,7 +73,8 @@ async function main(): Promise<number> {
   const started = Date.now();
   let only;
   let target: Target;
-  const kube = new Kube(log, env.E2E_MONGOSH_TLS_ARGS ?? '');
+  // mongosh inside the MongoDB pod connects as its probes do (TLS and the CA unless K8S_MONGODB_TLS=off).
+  const kube = new Kube(log, env.E2E_MONGOSH_TLS_ARGS ?? [...mongoshTlsOptions(tlsModeOf(env.K8S_MONGODB_TLS)), '--host', '127.0.0.1'].join(' '));
   try {
     only = parseScenarioList(env.E2E_SCENARIOS);
     target = await targetOf(kube, env);

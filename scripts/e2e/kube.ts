@@ -2,6 +2,7 @@
 // pods, readiness, the LoadBalancer's address, and reads from MongoDB and Redis inside their pods.
 import { spawn } from 'child_process';
 import { NAMESPACE } from '../../lib/labels';
+import { ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
 import { unreadyWorkloads } from './diagnostics';
 import { waitUntil } from './duel';
 import { PodState, ReleaseSnapshot, podStatesOf, snapshotOf } from './release';
@@ -31,13 +32,14 @@ const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
  * The command run inside the MongoDB container to print match `roomId` as one line of
- * Extended JSON (or `null`). Credentials come from the container's own environment (the
- * image's MONGO_INITDB_ROOT_*), never from this process's argv; `tlsArgs` are split into words.
+ * Extended JSON (or `null`). The script logs in as root with the login mounted in the container
+ * (lib/mongodb-users.ts ROOT_*_FILE), so no credential is in any argv; `tlsArgs` are split into words.
  */
 export function mongoshFindMatch(roomId: string, tlsArgs: string): string[] {
   if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
-  const script = `const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
-  const shell = 'mongosh --quiet --norc $1 -u "$MONGO_INITDB_ROOT_USERNAME" -p "$MONGO_INITDB_ROOT_PASSWORD" --authenticationDatabase admin --eval "$0"';
+  const login = `const fs = require('fs'); db.getSiblingDB('admin').auth(fs.readFileSync('${ROOT_USERNAME_FILE}', 'utf8'), fs.readFileSync('${ROOT_PASSWORD_FILE}', 'utf8'));`;
+  const script = `${login} const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
+  const shell = 'mongosh --quiet --norc $1 --eval "$0"';
   return ['sh', '-c', shell, script, tlsArgs];
 }
 
@@ -49,7 +51,8 @@ export function redisCli(args: readonly string[]): string[] {
 export class Kube {
   /**
    * @param mongoshTlsArgs options mongosh needs inside the MongoDB pod to reach a TLS-only
-   * server, e.g. `--tls --tlsCAFile /etc/mongodb/tls/ca.crt` (E2E_MONGOSH_TLS_ARGS)
+   * server, e.g. `--tls --tlsCAFile /etc/mongodb-tls/ca.crt --host 127.0.0.1` (E2E_MONGOSH_TLS_ARGS;
+   * default: what the probes use for K8S_MONGODB_TLS, lib/mongodb-tls.ts)
    */
   constructor(private readonly log: (line: string) => void, private readonly mongoshTlsArgs = '') {
     if (!/^[-\w./=: ]*$/.test(mongoshTlsArgs)) throw new Error(`E2E_MONGOSH_TLS_ARGS=${JSON.stringify(mongoshTlsArgs)} is invalid; accepted: mongosh options such as --tls --tlsCAFile /path/ca.crt`);

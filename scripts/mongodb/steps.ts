@@ -10,10 +10,10 @@
 //   health check                  kubectl exec statefulset/mongodb -- <mongodbPingCommand(tls)>
 //   job summary                   mongodbSummary({...})
 //
-// Statefulset/mongodb must not be restarted for a changed MONGODB_USERNAME/MONGODB_PASSWORD:
-// the image reads them only on first start (MONGODB_INIT_ONLY_KEYS), beforeAppSecrets has
-// already changed the password in MongoDB, and the scripts read it from the mounted Secret.
-import { SecretKey } from '../../lib/app-secrets';
+// Wired into the deploy by scripts/deploy/mongodb.ts. Statefulset/mongodb is not restarted for a
+// changed MONGODB_USERNAME/MONGODB_PASSWORD: its pod reads them as files mounted from the Secret
+// (MONGO_INITDB_ROOT_*_FILE, lib/mongodb-store.ts), so no digest covers them; the image uses them
+// only on first start, and beforeAppSecrets has already changed the password in MongoDB.
 import { MongoDbTlsMode } from '../../lib/mongodb-tls';
 import { CertificateReport, ensureCertificates } from './certificates';
 import { Kubectl, MongoStepError } from './kubectl';
@@ -21,9 +21,6 @@ import { liveTlsMode, reloadCertificates, tlsTransitionProblem } from './tls-mod
 import { mongodbSecretProblems, reconcileColyseusUser, reconcileFrontendUser, rootPlan, rotateRootPassword } from './users';
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-/** app-secrets keys mongod reads only on its first start: a change needs no mongod restart. */
-export const MONGODB_INIT_ONLY_KEYS: readonly SecretKey[] = ['MONGODB_USERNAME', 'MONGODB_PASSWORD'];
 
 /** Preflight, before the cluster is touched: one line per problem, no value in any. */
 export function mongodbPreflight(env: Env): string[] {
