@@ -11,6 +11,7 @@ import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
 import { containersStartedSince } from '../scripts/e2e/scenarios/h-host-restart';
 import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
 import { generatedSecrets, githubEnvLines } from '../scripts/e2e/secrets';
+import { mongodbPreflight } from '../scripts/mongodb/steps';
 
 const dist = ['2-stores.k8s.yaml', '3-apps.k8s.yaml']
   .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(__dirname, '../dist', f), 'utf8')).map(d => d.toJS() as Manifest));
@@ -58,6 +59,9 @@ describe('job secrets', () => {
     expect(secrets.OPENAI_API_KEY).toBeUndefined();
     expect(secrets.MONGODB_USERNAME).toMatch(/^[a-z_][a-z0-9_]*$/);
     expect(secrets.JUDGE0_POSTGRES_USER).toMatch(/^[a-z_][a-z0-9_]*$/);
+    // A frontend login the deploy accepts (not root, URI-parsable), through NodePort 32017 over TLS.
+    expect(mongodbPreflight(secrets)).toEqual([]);
+    expect(secrets.MONGODB_URI).toMatch(/^mongodb:\/\/frontend_\w+:[0-9a-f]+@127\.0\.0\.1:32017\/codeclashers\?authSource=codeclashers&tls=true$/);
   });
 
   test('real randomness: two runs share no value', () => {

@@ -6,18 +6,24 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { SECRET_KEYS, SecretKey } from '../../lib/app-secrets';
+import { MONGODB_NODE_PORT } from '../../lib/mongodb-store';
+import { APP_DATABASE } from '../../lib/mongodb-users';
 
 /**
- * A value for every key of app-secrets the deploy needs; the optional ones (OpenAI, S3, the
- * frontend's MONGODB_URI) stay unset. Names are identifiers (PostgreSQL and MongoDB accept
- * them unquoted), passwords 32 random bytes in hex (no character any URL or shell must escape).
+ * A value for every key of app-secrets the deploy needs; the optional ones (OpenAI, S3) stay
+ * unset. MONGODB_URI is a frontend's login through NodePort 32017 on this runner, so the deploy
+ * creates that user and the job checks what it can reach (scripts/mongodb/checks.ts). Names are
+ * identifiers (PostgreSQL and MongoDB accept them unquoted), passwords 32 random bytes in hex (no
+ * character any URL or shell must escape).
  */
 export function generatedSecrets(random: (bytes: number) => string = n => randomBytes(n).toString('hex')): Partial<Record<SecretKey, string>> {
-  const optional: SecretKey[] = ['OPENAI_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET_NAME', 'AWS_REGION', 'MONGODB_URI'];
+  const optional: SecretKey[] = ['OPENAI_API_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET_NAME', 'AWS_REGION'];
   const names: Partial<Record<SecretKey, string>> = {
     JUDGE0_POSTGRES_USER: `judge0_${random(4)}`,
     JUDGE0_POSTGRES_DB: 'judge0',
     MONGODB_USERNAME: `e2e_${random(4)}`,
+    // 127.0.0.1 is named in MongoDB's server certificate (scripts/mongodb/certificates.ts).
+    MONGODB_URI: `mongodb://frontend_${random(4)}:${random(32)}@127.0.0.1:${MONGODB_NODE_PORT}/${APP_DATABASE}?authSource=${APP_DATABASE}&tls=true`,
   };
   return Object.fromEntries(SECRET_KEYS
     .filter(k => !optional.includes(k))
