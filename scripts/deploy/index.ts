@@ -16,7 +16,7 @@ import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
 import { keyOf, prepareManifests } from './manifests';
 import {
-  MongodbOutcome, mongodbAfterStores, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartColyseus,
+  MongodbOutcome, mongodbAfterStores, mongodbSecretParts, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartColyseus,
 } from './mongodb';
 import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
 import { preflight } from './preflight';
@@ -167,7 +167,7 @@ export async function main(root: string, rawEnv: Env, argv: readonly string[], d
     return 2;
   }
   const mode: Mode = argv.includes('--plan') ? 'plan' : argv.includes('--rollback') ? 'rollback' : 'deploy';
-  const redact = redactor([...SECRET_KEYS.map(k => env[k]), env.GHCR_PULL_TOKEN]);
+  const redact = redactor([...SECRET_KEYS.map(k => env[k]), env.GHCR_PULL_TOKEN, ...mongodbSecretParts(env)]);
   const log = (text: string) => out(redact(text));
   let opts;
   try {

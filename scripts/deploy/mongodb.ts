@@ -13,8 +13,9 @@ import { Kubectl, MongoStepError } from '../mongodb/kubectl';
 import { afterStores, beforeAppSecrets, beforeStores, mongodbPreflight } from '../mongodb/steps';
 import { mongodbSummary } from '../mongodb/summary';
 import { liveTlsMode, tlsTransitionProblem } from '../mongodb/tls-mode';
-import { rootPlan } from '../mongodb/users';
+import { parseFrontendUri, rootPlan } from '../mongodb/users';
 import { Context, DeployError, kubectl, mustKubectl } from './context';
+import { Env } from './options';
 import { SecretValues } from './secrets';
 
 export { mongodbPreflight };
@@ -25,6 +26,12 @@ export function mongoKubectl(ctx: Context): Kubectl {
     const r = await kubectl(ctx, args, { input: opts.stdin });
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
+}
+
+/** Secret values inside other values, for the redactor: the frontend's password in MONGODB_URI. */
+export function mongodbSecretParts(env: Env): string[] {
+  const login = env.MONGODB_URI?.trim() ? parseFrontendUri(env.MONGODB_URI.trim()) : undefined;
+  return login && !('problem' in login) ? [login.password] : [];
 }
 
 /** A MongoDB step's own failure becomes the deploy's (the message holds no value). */

@@ -148,3 +148,11 @@ test('a MONGODB_URI naming root is refused at preflight, before anything is touc
   expect(run.calls.filter(c => c[0] === 'kubectl' || c[0] === 'sudo')).toEqual([]);
   expect(run.output).not.toContain('whatever-password');
 });
+
+test('the frontend\'s password is redacted on its own, not only as part of MONGODB_URI', async () => {
+  await good();
+  // A failure whose message would quote it: kubectl's error echoing the value.
+  const run = await vm.deploy({ ...ADDRESS, K8S_REDIS_STORAGE_SIZE: 'value-of-frontend-password-1x' });
+  expect(run.status).toBe(1);
+  expect(run.output).toContain('K8S_REDIS_STORAGE_SIZE="***" is invalid');
+});
