@@ -156,3 +156,17 @@ test('the frontend\'s password is redacted on its own, not only as part of MONGO
   expect(run.status).toBe(1);
   expect(run.output).toContain('K8S_REDIS_STORAGE_SIZE="***" is invalid');
 });
+
+test('moving an install over: off, then prefer, then require; every step deploys and Colyseus logs in throughout', async () => {
+  await good({ K8S_MONGODB_TLS: 'off' });
+  expect(vm.host.live('Secret', 'mongodb-tls')).toBeUndefined();
+  expect(colyseusLogins().map(l => l.problem)).toEqual([undefined, undefined]);
+  const refused = await vm.deploy({ ...ADDRESS, K8S_MONGODB_TLS: 'require' });
+  expect(refused.status).toBe(1);
+  expect(refused.output).toContain('accepted: prefer first');
+  for (const mode of ['prefer', 'require']) {
+    await good({ K8S_MONGODB_TLS: mode });
+    expect(colyseusLogins().filter(l => !l.draining).map(l => l.problem)).toEqual([undefined, undefined]);
+  }
+  expect(vm.host.live('StatefulSet', 'mongodb').spec.template.spec.containers[0].args).toContain('requireTLS');
+});
