@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { APP_SECRETS, SECRET_KEYS } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
-import { workloadsOf } from '../../lib/manifest';
+import { idOf, workloadsOf } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import {
   applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, namespaceExists, prepare, refusals, secretObjects,
@@ -16,7 +16,7 @@ import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
 import { keyOf, prepareManifests } from './manifests';
 import {
-  MongodbOutcome, mongodbAfterStores, mongodbSecretParts, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartColyseus,
+  MongodbOutcome, mongodbAfterStores, mongodbSecretParts, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartForColyseusLogin,
 } from './mongodb';
 import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
 import { preflight } from './preflight';
@@ -122,7 +122,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     await waitForWorkloads(ctx, mongodbWorkload(prepared), since, 'forward');
     const mongodb: MongodbOutcome = await mongodbAfterStores(ctx, certificates, secretBefore);
     await applyAll(ctx, [...held]);
-    if (mongodb.rollColyseus && !restarts.includes('Deployment/colyseus')) await restartColyseus(ctx);
+    if (mongodb.rollColyseus) await restartForColyseusLogin(ctx, [...held].filter(w => !restarts.includes(idOf(w))));
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
     const failed = await checkHealth(ctx, prepared);

@@ -7,7 +7,6 @@ import { NAMESPACE } from '../../lib/labels';
 import { Manifest, workloadsOf } from '../../lib/manifest';
 import { MongoDbStore } from '../../lib/mongodb-store';
 import { COLYSEUS_CREDENTIALS_SECRET } from '../../lib/mongodb-users';
-import { ColyseusGameServer } from '../../lib/colyseus-game-server';
 import { CertificateReport } from '../mongodb/certificates';
 import { Kubectl, MongoStepError } from '../mongodb/kubectl';
 import { afterStores, beforeAppSecrets, beforeStores, mongodbPreflight } from '../mongodb/steps';
@@ -111,12 +110,16 @@ export async function mongodbAfterStores(ctx: Context, certificates: Certificate
 }
 
 /**
- * Colyseus switched to its other user: its pods roll to read the switched Secret, unless this
- * run's apply replaces them anyway. The old user stays valid until they are gone.
+ * Colyseus switched to its other user: the workloads that log in with it roll to read the
+ * switched Secret (those this run's apply replaces anyway are left out by the caller). The old
+ * user stays valid until their old pods are gone.
  */
-export async function restartColyseus(ctx: Context): Promise<void> {
-  ctx.log(`Colyseus switched its MongoDB user: kubectl rollout restart deployment/${ColyseusGameServer.NAME}`);
-  await mustKubectl(ctx, ['rollout', 'restart', `deployment/${ColyseusGameServer.NAME}`, '-n', NAMESPACE]);
+export async function restartForColyseusLogin(ctx: Context, workloads: readonly Manifest[]): Promise<void> {
+  for (const w of workloads) {
+    const ref = `${w.kind.toLowerCase()}/${w.metadata.name}`;
+    ctx.log(`Colyseus' MongoDB user switched: kubectl rollout restart ${ref}`);
+    await mustKubectl(ctx, ['rollout', 'restart', ref, '-n', NAMESPACE]);
+  }
 }
 
 /** The MongoDB part of the job summary (the CA certificate is public; no value of a secret). */

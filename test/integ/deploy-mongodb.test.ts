@@ -170,3 +170,12 @@ test('moving an install over: off, then prefer, then require; every step deploys
   }
   expect(vm.host.live('StatefulSet', 'mongodb').spec.template.spec.containers[0].args).toContain('requireTLS');
 });
+
+test('a Colyseus password rotation with a new Colyseus image: the apply replaces its pods, no extra restart', async () => {
+  await good();
+  vm.edit('backend/colyseus/src/v2.ts', () => 'export const v = 2;\n');
+  const run = await good({ MONGODB_COLYSEUS_PASSWORD: 'rotated-colyseus-password-0123456789' });
+  expect(run.output).toContain('workloads whose pods are replaced: Deployment/colyseus');
+  expect(run.calls.filter(c => c.includes('rollout'))).toEqual([]);
+  expect(colyseusLogins().filter(l => !l.draining).map(l => [l.user, l.problem])).toEqual([['colyseus-b', undefined], ['colyseus-b', undefined]]);
+});
