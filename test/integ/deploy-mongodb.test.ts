@@ -179,3 +179,14 @@ test('a Colyseus password rotation with a new Colyseus image: the apply replaces
   expect(run.calls.filter(c => c.includes('rollout'))).toEqual([]);
   expect(colyseusLogins().filter(l => !l.draining).map(l => [l.user, l.problem])).toEqual([['colyseus-b', undefined], ['colyseus-b', undefined]]);
 });
+
+test('a new frontend user in MONGODB_URI is created beside the old one; the summary names the command that drops the old one', async () => {
+  await good();
+  const uri = 'mongodb://frontend2:value-of-frontend-password-2x@203.0.113.7:32017/codeclashers?authSource=codeclashers&tls=true';
+  const run = await good({ MONGODB_URI: uri });
+  const users = vm.host.mongodData()!.users;
+  expect(users['codeclashers.frontend'].pwd).toBe('value-of-frontend-password-1x');
+  expect(users['codeclashers.frontend2']).toMatchObject({ pwd: 'value-of-frontend-password-2x', roles: [{ role: 'readWrite', db: 'codeclashers' }] });
+  expect(run.summary).toContain('`npm run mongodb -- drop-user --db codeclashers frontend`');
+  expect(run.output + run.summary).not.toContain('value-of-frontend-password');
+});
