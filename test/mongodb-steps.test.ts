@@ -84,3 +84,15 @@ test('off -> require in one deploy and a root rename are refused before anything
   expect(out.problems).toEqual([expect.stringMatching(/^K8S_MONGODB_TLS=require is invalid while the running MongoDB has TLS off/), expect.stringMatching(/^MONGODB_USERNAME differs/)]);
   expect(c.calls.every(x => x.args[0] === 'get')).toBe(true);
 });
+
+test('a failed frontend user step leaves Colyseus\' login unswitched (the frontend goes first)', async () => {
+  const c = freshCluster();
+  await deploy(c, env1);
+  // kubectl exec failing for the script that sets the new frontend user (the connection dropped: kubectl exits 1).
+  c.failWhen = (args, stdin) => (args[0] === 'exec' && stdin?.includes('"fe2"') ? { code: 1, stdout: '', stderr: 'error: unable to upgrade connection: container not found ("mongodb")' } : undefined);
+  const live = c.secrets.get('app-secrets')!.data;
+  const certificates = await beforeStores(c.kubectl, { tls: 'require', publicAddress: '203.0.113.7' });
+  await expect(afterStores(c.kubectl, { env: env2, tls: 'require', certificates, previousUri: live.MONGODB_URI })).rejects.toThrow('frontend user');
+  expect(c.secrets.get('mongodb-colyseus')!.data).toEqual({ username: 'colyseus-a', password: env1.MONGODB_COLYSEUS_PASSWORD });
+  expect(c.users.has('codeclashers.colyseus-b')).toBe(false);
+});

@@ -76,10 +76,12 @@ export async function afterStores(kubectl: Kubectl, opts: { env: Env; tls: Mongo
   }
   const password = opts.env.MONGODB_COLYSEUS_PASSWORD?.trim();
   if (!password) throw new MongoStepError('MONGODB_COLYSEUS_PASSWORD is empty; accepted: 16 or more of A-Z a-z 0-9 . _ ~ - (a GitHub secret)');
-  const colyseus = await reconcileColyseusUser(kubectl, { mode: opts.tls, password });
-  notes.push(...colyseus.notes);
-  warnings.push(...colyseus.warnings);
+  // The frontend's user first: if it fails, Colyseus' login has not switched (a switch is the
+  // one change a failed deploy leaves behind, since the old user stays until its pods are gone).
   const uri = opts.env.MONGODB_URI?.trim();
-  if (uri) notes.push(...(await reconcileFrontendUser(kubectl, { mode: opts.tls, uri, previousUri: opts.previousUri })).notes);
+  const frontend = uri ? (await reconcileFrontendUser(kubectl, { mode: opts.tls, uri, previousUri: opts.previousUri })).notes : [];
+  const colyseus = await reconcileColyseusUser(kubectl, { mode: opts.tls, password });
+  notes.push(...colyseus.notes, ...frontend);
+  warnings.push(...colyseus.warnings);
   return { rollColyseus: colyseus.rollColyseus, notes, warnings };
 }
