@@ -95,7 +95,7 @@ test('a failure in the user step (mongod out of disk) rolls back before Colyseus
   vm.host.state.behaviour.mongodOutOfDisk = true;
   const run = await vm.deploy({ ...ADDRESS, MONGODB_COLYSEUS_PASSWORD: 'rotated-colyseus-password-0123456789' });
   expect(run.status).toBe(1);
-  expect(run.output).toContain('MongoDB, users: Colyseus user colyseus-b failed: OutOfDiskSpace');
+  expect(run.output).toMatch(/MongoDB, users: frontend user failed: OutOfDiskSpace: .* \(code 14031\)/);
   expect(run.output).toContain('the cluster is back on the last good release');
   expect(vm.differencesFrom(release)).toEqual([]);
   // Colyseus' pods were never replaced, and log in as before.
