@@ -22,6 +22,9 @@ export const SECRET_KEYS = [
   'AWS_REGION',
   'MONGODB_URI',
   'JUDGE0_API_KEY',
+  // Colyseus' own MongoDB user's password (lib/mongodb-users.ts); the deploy hands it to Colyseus
+  // through Secret mongodb-colyseus once MongoDB has it. Characters: A-Z a-z 0-9 . _ ~ -
+  'MONGODB_COLYSEUS_PASSWORD',
 ] as const;
 export type SecretKey = typeof SECRET_KEYS[number];
 
@@ -36,7 +39,7 @@ export function secretEnv(name: string, key: SecretKey = name as SecretKey): k8s
  */
 export function requiredSecrets(judge0InCluster: boolean): SecretKey[] {
   return [
-    'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD',
+    'REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_COLYSEUS_PASSWORD',
     'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET', 'COLYSEUS_RESERVATION_SECRET',
     ...(judge0InCluster ? ['JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'] as const : []),
   ];

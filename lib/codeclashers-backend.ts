@@ -53,6 +53,7 @@ export class CodeClashersBackend {
       sizing: sizing.MONGODB,
       storageClassName: config.storage.className,
       storageSize: config.storage.mongodbSize,
+      tls: config.mongodb.tls,
     });
     const redis = new RedisStore(this.stores, 'Redis', {
       sizing: sizing.REDIS,

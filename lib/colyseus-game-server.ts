@@ -3,6 +3,8 @@ import * as k8s from '../imports/k8s';
 import { type SecretKey, secretEnv } from './app-secrets';
 import { type Endpoint } from './network';
 import { IMAGE_PULL_SECRET, labelsFor } from './labels';
+import { type MongoDbEndpoint, mongodbClientTls } from './mongodb-tls';
+import { APP_DATABASE, colyseusCredentialEnv } from './mongodb-users';
 import { HARDENED_CONTAINER, NODE_UID, type Sizing, httpProbe, nonRootPod, resourceRequirements, scratchDirs } from './pod';
 import { StatelessDeployment } from './stateless-deployment';
 
@@ -16,7 +18,8 @@ export interface ColyseusGameServerProps {
   /** Longest match. The process drains that long on shutdown (plus a margin). */
   readonly matchSeconds: number;
   readonly redis: Endpoint;
-  readonly mongodb: Endpoint;
+  /** MongoDB; Colyseus connects with TLS and the CA whenever it speaks TLS. */
+  readonly mongodb: MongoDbEndpoint;
   /** The Judge0 that judges submissions. @default none: the game server tells players nothing is judged */
   readonly judge0?: Judge0Client;
 }
@@ -48,6 +51,7 @@ export class ColyseusGameServer extends Construct implements Endpoint {
     super(scope, id);
     const name = ColyseusGameServer.NAME;
     const scratch = scratchDirs({ tmp: '/tmp' });
+    const mongodbTls = mongodbClientTls(props.mongodb.tls);
 
     this.workload = new StatelessDeployment(this, 'Workload', {
       name,
@@ -70,11 +74,11 @@ export class ColyseusGameServer extends Construct implements Endpoint {
             secretEnv('REDIS_PASSWORD'),
             // $(VAR) is expanded by the kubelet from the variables above: no value in the manifest.
             { name: 'REDIS_URL', value: `redis://:$(REDIS_PASSWORD)@${props.redis.service}:${props.redis.port}/0` },
-            secretEnv('MONGODB_USERNAME'),
-            secretEnv('MONGODB_PASSWORD'),
+            // Its own readWrite-on-codeclashers user (lib/mongodb-users.ts), never root.
+            ...colyseusCredentialEnv(),
             {
               name: 'MONGODB_URI',
-              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${props.mongodb.service}:${props.mongodb.port}/codeclashers?authSource=admin`,
+              value: `mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@${props.mongodb.service}:${props.mongodb.port}/${APP_DATABASE}?authSource=${APP_DATABASE}${mongodbTls.uriOptions}`,
             },
             ...(props.judge0 ? [
               { name: 'JUDGE0_URL', value: props.judge0.url },
@@ -92,7 +96,7 @@ export class ColyseusGameServer extends Construct implements Endpoint {
           ],
           resources: resourceRequirements(props.sizing.resources),
           securityContext: HARDENED_CONTAINER,
-          volumeMounts: scratch.mounts,
+          volumeMounts: [...scratch.mounts, ...mongodbTls.mounts],
           startupProbe: { ...httpProbe('/healthz', COLYSEUS_PORT), periodSeconds: 2, failureThreshold: 30 },
           // 503 while draining or while Redis is unreachable: no new matches land here.
           readinessProbe: httpProbe('/readyz', COLYSEUS_PORT, { periodSeconds: 5, failureThreshold: 2 }),
@@ -100,7 +104,7 @@ export class ColyseusGameServer extends Construct implements Endpoint {
           // Give the Service time to drop this pod before the process starts refusing matchmaking.
           lifecycle: { preStop: { exec: { command: ['sleep', String(ENDPOINT_DELAY_SECONDS)] } } },
         }],
-        volumes: scratch.volumes,
+        volumes: [...scratch.volumes, ...mongodbTls.volumes],
       },
     });
 

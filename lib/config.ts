@@ -3,6 +3,7 @@
 import { LINK_LOCAL, PRIVATE_RANGES, contains, parseAddress, parseCidr, within } from './ipv4';
 import type { Resources, Sizing } from './pod';
 import { isQuantity, parseQuantity } from './quantity';
+import { MONGODB_TLS_MODES, type MongoDbTlsMode, isMongoDbTlsMode, isPublicAddress } from './mongodb-tls';
 
 /** The services whose size is configurable, by their `K8S_<SVC>_*` prefix. */
 export const SERVICES = ['MONGODB', 'REDIS', 'POSTGRES', 'COLYSEUS', 'JUDGE0_SERVER', 'JUDGE0_WORKER', 'BOTS'] as const;
@@ -69,6 +70,12 @@ export interface BackendConfig {
   readonly mongodbAllowedCidrs: readonly string[];
   /** The node the backend must fit on (capacity report at synth). */
   readonly node: { readonly cpu: string; readonly memory: string };
+  readonly mongodb: {
+    /** K8S_MONGODB_TLS. */
+    readonly tls: MongoDbTlsMode;
+    /** The VM's public IP or DNS name, named in MongoDB's certificate; '' when unset. */
+    readonly publicAddress: string;
+  };
 }
 
 /** The StorageClass this app creates (reclaimPolicy Retain) unless K8S_STORAGE_CLASS names another one. */
@@ -86,7 +93,7 @@ const SIZING_DEFAULTS: Record<Service, [number, string, string, string, string]>
 };
 
 type Kind = 'replicas' | 'cpu' | 'memory' | 'size' | 'seconds' | 'count' | 'image' | 'name' | 'cidrs'
-  | 'judge0-mode' | 'judge0-limits' | 'url' | 'header' | 'private-cidr';
+  | 'judge0-mode' | 'judge0-limits' | 'url' | 'header' | 'private-cidr' | 'mongodb-tls' | 'address';
 
 /** A documented knob. The README's table lists exactly these (a test checks it). */
 export interface Knob {
@@ -122,6 +129,8 @@ export const KNOBS: readonly Knob[] = [
   { name: 'K8S_JUDGE0_AUTH_HEADER', default: 'X-Auth-Token', kind: 'header', doc: '`external` mode: header Colyseus sends the secret `JUDGE0_API_KEY` in (Judge0 CE on RapidAPI: `X-RapidAPI-Key`)' },
   { name: 'K8S_JUDGE0_CIDR', default: '', kind: 'private-cidr', doc: '`external` mode: private range of a Judge0 on another VM (e.g. the VCN subnet); Colyseus may then reach it on the URL\'s port' },
   { name: 'K8S_MONGODB_ALLOWED_CIDRS', default: '0.0.0.0/0', kind: 'cidrs', doc: 'comma-separated source ranges allowed to reach MongoDB on NodePort 32017' },
+  { name: 'K8S_MONGODB_TLS', default: 'require', kind: 'mongodb-tls', doc: 'MongoDB TLS: `require` (TLS only), `prefer` (TLS and plain, while clients move over), `off`' },
+  { name: 'K8S_PUBLIC_ADDRESS', default: '', kind: 'address', doc: 'the VM\'s public IP or DNS name, as frontends write it in MONGODB_URI; named in MongoDB\'s certificate' },
   { name: 'K8S_NODE_CPU', default: '4', kind: 'cpu', doc: 'CPU of the node the backend must fit on (capacity report)' },
   { name: 'K8S_NODE_MEMORY', default: '24Gi', kind: 'memory', doc: 'memory of the node the backend must fit on (capacity report)' },
   { name: 'COLYSEUS_IMAGE', default: 'ghcr.io/codeclashers/codeclashers-colyseus:0.1.0', kind: 'image', doc: 'Colyseus image (the pipeline passes the commit-SHA tag)' },
@@ -161,6 +170,8 @@ const ACCEPTED: Record<Kind, string> = {
   image: 'registry/name:tag or registry/name@sha256:digest, never :latest',
   name: 'a lowercase DNS name such as local-path',
   cidrs: 'comma-separated IPv4 CIDRs such as 203.0.113.0/24,198.51.100.7/32',
+  'mongodb-tls': MONGODB_TLS_MODES.join(', '),
+  address: 'an IP address or DNS name such as 203.0.113.7 or db.example.com (no scheme, no port)',
 };
 
 const IMAGE = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:(?::\d+)?\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/;
@@ -194,6 +205,10 @@ function isValid(kind: Kind, value: string): boolean {
       return DNS_NAME.test(value) && value.length <= 253;
     case 'cidrs':
       return value.split(',').every(c => !!parseCidr(c.trim()));
+    case 'mongodb-tls':
+      return isMongoDbTlsMode(value);
+    case 'address':
+      return isPublicAddress(value);
   }
 }
 
@@ -346,6 +361,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): B
     judge0,
     mongodbAllowedCidrs: raw('K8S_MONGODB_ALLOWED_CIDRS').split(',').map(c => c.trim()),
     node: { cpu: raw('K8S_NODE_CPU'), memory: raw('K8S_NODE_MEMORY') },
+    mongodb: { tls: raw('K8S_MONGODB_TLS') as MongoDbTlsMode, publicAddress: raw('K8S_PUBLIC_ADDRESS') },
   };
 
   if (problems.length > 0) throw new ConfigError(problems);

@@ -24,6 +24,8 @@ export interface StatefulStoreProps {
   readonly dataPath: string;
   /** Writable scratch directories for the read-only image, name -> path. @default none */
   readonly scratch?: Record<string, string>;
+  /** Volumes mounted into the store's container besides its data and scratch (Secrets). @default none */
+  readonly mounted?: readonly { readonly volumes: k8s.Volume[]; readonly mounts: k8s.VolumeMount[] }[];
   /** The store's own container settings. */
   readonly container: Pick<k8s.Container, 'command' | 'args' | 'env'>;
   /** Readiness check; liveness runs it every 20 s. */
@@ -66,6 +68,7 @@ export class StatefulStore extends Construct implements Endpoint {
     this.labels = labelsFor(name, props.component);
     this.selector = selectorFor(name);
     const scratch = scratchDirs(props.scratch ?? {});
+    const mounted = props.mounted ?? [];
     const servicePort = { name, port, targetPort: k8s.IntOrString.fromNumber(port) };
 
     if (props.headless) {
@@ -102,12 +105,12 @@ export class StatefulStore extends Construct implements Endpoint {
               ports: [{ name, containerPort: port }],
               resources: resourceRequirements(props.sizing.resources),
               securityContext: HARDENED_CONTAINER,
-              volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...scratch.mounts],
+              volumeMounts: [{ name: 'data', mountPath: props.dataPath }, ...scratch.mounts, ...mounted.flatMap(m => m.mounts)],
               startupProbe: startupBudget(props.aliveProbe ?? props.probe, props.startupSeconds),
               readinessProbe: props.probe,
               livenessProbe: { ...(props.aliveProbe ?? props.probe), periodSeconds: 20, ...(props.livenessFailureThreshold ? { failureThreshold: props.livenessFailureThreshold } : {}) },
             }],
-            volumes: scratch.volumes,
+            volumes: [...scratch.volumes, ...mounted.flatMap(m => m.volumes)],
           },
         },
         volumeClaimTemplates: [{

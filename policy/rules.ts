@@ -211,7 +211,10 @@ export const RULES: readonly Rule[] = [
       for (const w of workloadsOf(objects)) {
         for (const c of w.containers) {
           for (const e of c.env ?? []) {
-            if (e.value !== undefined && /PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY/.test(e.name) && !/^\$\(\w+\)$/.test(e.value)) {
+            // `<NAME>_FILE` holding an absolute path names where a mounted Secret is (the official
+            // images' file_env convention), not a value.
+            const path = /_FILE$/.test(e.name) && /^\/[\w./-]*$/.test(e.value ?? '');
+            if (e.value !== undefined && /PASSWORD|SECRET|TOKEN|API_KEY|ACCESS_KEY/.test(e.name) && !/^\$\(\w+\)$/.test(e.value) && !path) {
               findings.push({ object: w.id, location: `${CONTAINERS}[${c.name}].env[${e.name}]`, message: `${e.name} has a literal value; read it from app-secrets` });
             }
           }

@@ -166,7 +166,8 @@ test('judge0-worker is the only privileged container', () => {
 test('each workload reads only the secret keys it needs', () => {
   const keysOf = (name: string) => [...new Set(workload(objects, name).containers
     .flatMap(c => (c.env ?? []).map((e: any) => e.valueFrom?.secretKeyRef?.key).filter(Boolean)))].sort();
-  expect(keysOf('mongodb')).toEqual(['MONGODB_PASSWORD', 'MONGODB_USERNAME']);
+  // Root's login is mounted as files (lib/mongodb-users.ts): no environment variable, so a root rotation restarts nothing.
+  expect(keysOf('mongodb')).toEqual([]);
   expect(keysOf('redis')).toEqual(['REDIS_PASSWORD', 'REDIS_PASSWORD_PREVIOUS']); // the previous one from the deploy's own Secret
   expect(keysOf('postgres')).toEqual(['JUDGE0_POSTGRES_DB', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_USER']);
   const judge0 = ['INTERNAL_SERVICE_SECRET', 'JUDGE0_POSTGRES_DB', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_USER', 'REDIS_PASSWORD'];
@@ -174,15 +175,17 @@ test('each workload reads only the secret keys it needs', () => {
   expect(keysOf('judge0-worker')).toEqual(judge0);
   expect(keysOf('colyseus')).toEqual([
     'AWS_ACCESS_KEY_ID', 'AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'BOT_SERVICE_SECRET', 'COLYSEUS_RESERVATION_SECRET',
-    'INTERNAL_SERVICE_SECRET', 'MONGODB_PASSWORD', 'MONGODB_USERNAME', 'REDIS_PASSWORD', 'S3_BUCKET_NAME',
+    'INTERNAL_SERVICE_SECRET', 'REDIS_PASSWORD', 'S3_BUCKET_NAME', 'password', 'username',
   ]);
   expect(keysOf('bots')).toEqual(['BOT_SERVICE_SECRET', 'OPENAI_API_KEY', 'REDIS_PASSWORD']);
   for (const w of workloads) {
     for (const c of w.containers) {
-      // app-secrets only; Redis also the deploy's optional Secret with the password it rotates out.
+      // app-secrets, except: Redis also reads the deploy's optional Secret with the password it rotates out;
+      // Colyseus' MongoDB login comes from the Secret the deploy switches only once MongoDB has it (lib/mongodb-users.ts).
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) {
         const ref = e.valueFrom.secretKeyRef;
-        if (ref.name !== 'app-secrets') expect([w.object.metadata.name, ref.name, ref.optional]).toEqual(['redis', 'redis-password-previous', true]);
+        if (ref.name === 'redis-password-previous') expect([w.object.metadata.name, ref.optional]).toEqual(['redis', true]);
+        else expect(ref.name).toBe(ref.key === 'username' || ref.key === 'password' ? 'mongodb-colyseus' : 'app-secrets');
       }
     }
   }
@@ -191,7 +194,7 @@ test('each workload reads only the secret keys it needs', () => {
 test('service wiring: URLs point at the right Services', () => {
   const colyseus = envOf(workload(objects, 'colyseus').containers[0]);
   expect(colyseus.REDIS_URL.value).toBe('redis://:$(REDIS_PASSWORD)@redis:6379/0');
-  expect(colyseus.MONGODB_URI.value).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@mongodb:27017/codeclashers?authSource=admin');
+  expect(colyseus.MONGODB_URI.value).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@mongodb:27017/codeclashers?authSource=codeclashers&tls=true&tlsCAFile=/etc/mongodb-tls/ca.crt');
   expect(colyseus.JUDGE0_URL.value).toBe('http://judge0-server:2358');
   expect(colyseus.JUDGE0_AUTH_TOKEN.valueFrom.secretKeyRef.key).toBe('INTERNAL_SERVICE_SECRET');
   expect(colyseus.POD_IP.valueFrom.fieldRef.fieldPath).toBe('status.podIP');

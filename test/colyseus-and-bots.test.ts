@@ -13,7 +13,7 @@ function synth(judge0Client?: Judge0Client) {
   const chart = testChart();
   const redis = { service: 'queue', port: 6380 };
   const colyseus = new ColyseusGameServer(chart, 'Colyseus', {
-    sizing: sizing.COLYSEUS, image: 'ghcr.io/a/colyseus:1', matchSeconds: 300, redis, mongodb: { service: 'db', port: 27018 }, judge0: judge0Client,
+    sizing: sizing.COLYSEUS, image: 'ghcr.io/a/colyseus:1', matchSeconds: 300, redis, mongodb: { service: 'db', port: 27018, tls: 'require' }, judge0: judge0Client,
   });
   new BotService(chart, 'Bots', { sizing: sizing.BOTS, image: 'ghcr.io/a/bots:1', colyseus, redis });
   return Testing.synth(chart);
@@ -38,10 +38,10 @@ describe('ColyseusGameServer', () => {
     expect(service.spec).toMatchObject({ type: 'LoadBalancer', externalTrafficPolicy: 'Local' });
   });
 
-  test('reaches the stores by the names and ports they expose, password from app-secrets', () => {
+  test('reaches the stores by the names and ports they expose; MongoDB as its own user, with TLS and the CA', () => {
     const env = envOf(pod.containers[0]);
     expect(env.REDIS_URL.value).toBe('redis://:$(REDIS_PASSWORD)@queue:6380/0');
-    expect(env.MONGODB_URI.value).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@db:27018/codeclashers?authSource=admin');
+    expect(env.MONGODB_URI.value).toBe('mongodb://$(MONGODB_USERNAME):$(MONGODB_PASSWORD)@db:27018/codeclashers?authSource=codeclashers&tls=true&tlsCAFile=/etc/mongodb-tls/ca.crt');
   });
 
   test('calls Judge0 at its URL with its header, the token from the given key', () => {

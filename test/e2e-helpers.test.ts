@@ -11,9 +11,10 @@ import { changedBotsCpuLimit } from '../scripts/e2e/scenarios/f-rollback';
 import { containersStartedSince } from '../scripts/e2e/scenarios/h-host-restart';
 import { pruneProblems } from '../scripts/e2e/scenarios/g-prune';
 import { frontendUserOf, generatedSecrets, githubEnvLines, passwordInUri, rotatedMongoSecrets } from '../scripts/e2e/secrets';
-import { MONGOSH_TLS_ARGS, mongoshTlsArgsOf } from '../scripts/e2e/kube';
+import { mongoshTlsArgsOf } from '../scripts/e2e/kube';
 import { rotationProblems } from '../scripts/e2e/scenarios/e2-mongodb-rotation';
 import { checksFailure } from '../scripts/e2e/scenarios/a2-mongodb-exposure';
+import { mongodbPreflight } from '../scripts/mongodb/steps';
 
 const dist = ['2-stores.k8s.yaml', '3-apps.k8s.yaml']
   .flatMap(f => parseAllDocuments(fs.readFileSync(path.join(__dirname, '../dist', f), 'utf8')).map(d => d.toJS() as Manifest));
@@ -62,6 +63,9 @@ describe('job secrets', () => {
     expect(secrets.OPENAI_API_KEY).toBeUndefined();
     expect(secrets.MONGODB_USERNAME).toMatch(/^[a-z_][a-z0-9_]*$/);
     expect(secrets.JUDGE0_POSTGRES_USER).toMatch(/^[a-z_][a-z0-9_]*$/);
+    // A frontend login the deploy accepts (not root, URI-parsable), through NodePort 32017 over TLS.
+    expect(mongodbPreflight(secrets)).toEqual([]);
+    expect(secrets.MONGODB_URI).toMatch(/^mongodb:\/\/frontend_\w+:[0-9a-f]+@127\.0\.0\.1:32017\/codeclashers\?authSource=codeclashers&tls=true$/);
   });
 
   test('real randomness: two runs share no value', () => {
@@ -149,10 +153,10 @@ test('after the host restart, stale Ready pods do not count: every container mus
 });
 
 test('mongosh inside the MongoDB pod: TLS with the mounted CA unless K8S_MONGODB_TLS=off; E2E_MONGOSH_TLS_ARGS overrides', () => {
-  expect(MONGOSH_TLS_ARGS).toBe('--tls --tlsCAFile /etc/mongodb-tls/ca.crt');
-  expect(mongoshTlsArgsOf({})).toBe(MONGOSH_TLS_ARGS);
-  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'prefer' })).toBe(MONGOSH_TLS_ARGS);
-  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'off' })).toBe('');
+  const tls = '--tls --tlsCAFile /etc/mongodb-tls/ca.crt --host 127.0.0.1';
+  expect(mongoshTlsArgsOf({})).toBe(tls);
+  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'prefer' })).toBe(tls);
+  expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'off' })).toBe('--host 127.0.0.1');
   expect(mongoshTlsArgsOf({ K8S_MONGODB_TLS: 'off', E2E_MONGOSH_TLS_ARGS: '--tls' })).toBe('--tls');
   expect(mongoshTlsArgsOf({ E2E_MONGOSH_TLS_ARGS: '' })).toBe('');
 });

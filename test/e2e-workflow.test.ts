@@ -70,3 +70,11 @@ describe('the knobs size the system to the public runner (4 cores, 16 GB)', () =
     expect(capacityOf(synthBackend({ ...knobs, K8S_JUDGE0_WORKER_CPU_REQUEST: '250m' }), { cpu: '2', memory: '8Gi' }).overBudget).toEqual([]);
   });
 });
+
+test('the MongoDB exposure checks run against the release the e2e left, with the CA from the cluster', () => {
+  const at = indexOf(/scripts\/mongodb\/checks\.ts/);
+  expect(at).toBeGreaterThan(indexOf(/npm run e2e/));
+  expect(steps[at].run).toContain("kubectl get secret mongodb-tls -n codeclashers -o jsonpath='{.data.ca\\.crt}'");
+  expect(steps[at].run).toContain('MONGODB_CA_FILE=');
+  expect(steps[at].if).toBeUndefined();
+});

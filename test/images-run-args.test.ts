@@ -28,6 +28,20 @@ describe('the Colyseus Deployment as docker run', () => {
     expect(values(run.options, '--tmpfs')).toEqual(['/tmp:rw,exec,nosuid,nodev,size=67108864,mode=2777']);
   });
 
+  test('a Secret volume is a read-only bind mount of test files, one per listed key', () => {
+    const withDir = localRunOf(deployment('colyseus'), { ...base, listenPort: 40123, secretDir: '/tmp/smoke/secrets' });
+    const pod = deployment('colyseus').spec.template.spec;
+    const secretVolumes = pod.volumes.filter((v: any) => v.secret);
+    expect(secretVolumes.length).toBeGreaterThan(0);
+    for (const volume of secretVolumes) {
+      const mount = pod.containers[0].volumeMounts.find((m: any) => m.name === volume.name);
+      expect(values(withDir.options, '--volume')).toContain(`/tmp/smoke/secrets/${volume.name}:${mount.mountPath}:ro`);
+      for (const item of volume.secret.items) {
+        expect(withDir.files[`${volume.name}/${item.path}`]).toBe(secretValue(volume.secret.secretName, item.key));
+      }
+    }
+  });
+
   test('host networking, the limits, and the image given instead of the manifest\'s', () => {
     expect(values(run.options, '--network')).toEqual(['host']);
     expect(values(run.options, '--memory')).toEqual([String(2 ** 30)]);
@@ -40,7 +54,7 @@ describe('the Colyseus Deployment as docker run', () => {
     const names = deployment('colyseus').spec.template.spec.containers[0].env.map((v: any) => v.name);
     expect(Object.keys(run.env)).toEqual(names);
     expect(run.env.REDIS_URL).toBe('redis://:test-app-secrets-REDIS_PASSWORD@127.0.0.1:40999/0');
-    expect(run.env.MONGODB_URI).toBe('mongodb://test-app-secrets-MONGODB_USERNAME:test-app-secrets-MONGODB_PASSWORD@mongodb:27017/codeclashers?authSource=admin');
+    expect(run.env.MONGODB_URI).toBe('mongodb://test-mongodb-colyseus-username:test-mongodb-colyseus-password@mongodb:27017/codeclashers?authSource=codeclashers&tls=true&tlsCAFile=/etc/mongodb-tls/ca.crt');
     expect(run.env.JUDGE0_AUTH_TOKEN).toBe(run.env.INTERNAL_SERVICE_SECRET);
     expect(run.env.POD_IP).toBe('127.0.0.1');
   });
@@ -91,7 +105,7 @@ describe('it follows the manifest', () => {
   test('what has no local form is refused, naming the field', () => {
     const hostPath = deployment('bots');
     hostPath.spec.template.spec.volumes = [{ name: 'tmp', hostPath: { path: '/var/run' } }];
-    expect(() => localRunOf(hostPath, base)).toThrow('Deployment/bots: volumeMounts[tmp]=["hostPath"] has no local translation; supported: emptyDir');
+    expect(() => localRunOf(hostPath, base)).toThrow('Deployment/bots: volumeMounts[tmp]=["hostPath"] has no local translation; supported: emptyDir, secret');
     const configMap = deployment('bots');
     configMap.spec.template.spec.containers[0].env.push({ name: 'X', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } });
     expect(() => localRunOf(configMap, base)).toThrow('Deployment/bots: env X valueFrom=');

@@ -24,10 +24,17 @@ test('runs as the image\'s mongodb uid with writable paths for a read-only image
   expect(mounts).toEqual(expect.arrayContaining(['/data/db', '/data/configdb', '/tmp']));
 });
 
-test('root user from app-secrets, created by the image on first start', () => {
-  const env = envOf(find(synth(), 'StatefulSet', 'mongodb').spec.template.spec.containers[0]);
-  expect(env.MONGO_INITDB_ROOT_USERNAME.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'MONGODB_USERNAME' });
-  expect(env.MONGO_INITDB_ROOT_PASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'app-secrets', key: 'MONGODB_PASSWORD' });
+test('root user from app-secrets as mounted files, which the image reads on first start', () => {
+  const pod = find(synth(), 'StatefulSet', 'mongodb').spec.template.spec;
+  const env = envOf(pod.containers[0]);
+  // docker-library/mongo docker-entrypoint.sh: file_env reads MONGO_INITDB_ROOT_*_FILE.
+  expect(env.MONGO_INITDB_ROOT_USERNAME_FILE.value).toBe('/etc/mongodb-root/username');
+  expect(env.MONGO_INITDB_ROOT_PASSWORD_FILE.value).toBe('/etc/mongodb-root/password');
+  // Both forms at once make the entrypoint exit ("both ... are set (but are exclusive)").
+  expect(env.MONGO_INITDB_ROOT_PASSWORD).toBeUndefined();
+  const volume = pod.volumes.find((v: any) => v.name === 'root-credentials');
+  expect(volume.secret).toMatchObject({ secretName: 'app-secrets', items: [{ key: 'MONGODB_USERNAME', path: 'username' }, { key: 'MONGODB_PASSWORD', path: 'password' }] });
+  expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'root-credentials', mountPath: '/etc/mongodb-root', readOnly: true });
 });
 
 test('NodePort 32017 keeps client addresses (the lane table then allows by CIDR)', () => {

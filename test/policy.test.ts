@@ -76,6 +76,13 @@ test('no-secret-data: a Secret with data, and a real secret value from the envir
   expect(messages.join()).not.toContain('sk-the-real');
 });
 
+test('no-secret-data: a *_FILE variable may hold the absolute path of a mounted Secret, nothing else', () => {
+  const withPath = breaking('Deployment', 'bots', o => { container(o).env.push({ name: 'API_TOKEN_FILE', value: '/etc/bots-secret/token' }); });
+  expect(failures(withPath)['no-secret-data']).toBeUndefined();
+  const withValue = breaking('Deployment', 'bots', o => { container(o).env.push({ name: 'API_TOKEN_FILE', value: 'hunter22' }); });
+  expect(failures(withValue)['no-secret-data']).toEqual([expect.stringContaining('API_TOKEN_FILE has a literal value')]);
+});
+
 describe('exemptions', () => {
   test('judge0-worker is exempt from the security rules only through its annotated reason', () => {
     const unannotated = breaking('Deployment', 'judge0-worker', o => { delete o.metadata.annotations; });

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { APP_SECRETS, SECRET_KEYS } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
-import { workloadsOf } from '../../lib/manifest';
+import { idOf, workloadsOf } from '../../lib/manifest';
 import { serverSideApply } from './apply-flags';
 import {
   applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, liveSecrets, namespaceExists, prepare, refusals, secretObjects,
@@ -15,13 +15,16 @@ import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, pro
 import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
 import { keyOf, prepareManifests } from './manifests';
+import {
+  MongodbOutcome, mongodbAfterStores, mongodbSecretParts, mongodbBeforeAppSecrets, mongodbBeforeStores, mongodbSummaryLines, mongodbWorkload, needsColyseusLogin, planMongodb, restartForColyseusLogin,
+} from './mongodb';
 import { DeployOptionsError, Env, loadDeployOptions, withRepositoryVariables } from './options';
 import { preflight } from './preflight';
 import { findPrunable, prune } from './prune';
 import { RELEASES_CONFIGMAP, Release, decodeReleases, recordRelease, releasesManifest } from './release';
 import { restore, restorePlan } from './restore';
 import { dropPreviousPassword, rotationSecrets } from './redis-rotation';
-import { redactor, secretValuesFrom } from './secrets';
+import { appSecretsManifest, redactor, secretValuesFrom } from './secrets';
 import { waitForWorkloads } from './wait';
 
 export { DEFAULT_K3S_VERSION } from './options';
@@ -109,11 +112,22 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
       `workloads whose pods are replaced: ${restarts.join(', ') || 'none'}`,
       `objects to prune after a healthy rollout: ${prunable.map(o => `${o.kind}/${o.name}`).join(', ') || 'none'}`,
     );
-    if (plan) return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
+    if (plan) return [...lines, ...await planMongodb(ctx, secretBefore), '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
 
+    // Root's new password is in MongoDB now: a rollback keeps it in app-secrets (the old one no longer logs in).
+    if (await mongodbBeforeAppSecrets(ctx, secretBefore) && secretBefore) {
+      secretsBefore.set(APP_SECRETS, appSecretsManifest({ ...secretBefore, MONGODB_PASSWORD: values.MONGODB_PASSWORD }));
+    }
+    const certificates = await mongodbBeforeStores(ctx);
     ctx.log('\n==> Apply');
     written = 'all';
-    await applyAll(ctx, [...secretObjects(ctx, values, secretBefore), ...prepared]);
+    // Colyseus only once MongoDB has its user and Secret mongodb-colyseus names it.
+    const held = new Set(needsColyseusLogin(prepared));
+    await applyAll(ctx, [...secretObjects(ctx, values, secretBefore), ...prepared.filter(o => !held.has(o))]);
+    await waitForWorkloads(ctx, mongodbWorkload(prepared), since, 'forward');
+    const mongodb: MongodbOutcome = await mongodbAfterStores(ctx, certificates, secretBefore);
+    await applyAll(ctx, [...held]);
+    if (mongodb.rollColyseus) await restartForColyseusLogin(ctx, [...held].filter(w => !restarts.includes(idOf(w))));
     ctx.log('\n==> Rollout (every workload)');
     const waited = await waitForWorkloads(ctx, prepared, since, 'forward');
     const failed = await checkHealth(ctx, prepared);
@@ -125,6 +139,7 @@ async function deploy(ctx: Context, plan: boolean): Promise<string[]> {
     const previousRedisPassword = await dropPreviousPassword(ctx, prepared, values);
     lines.push(`pruned: ${pruned.join(', ') || 'none'}`, `previous Redis password: ${previousRedisPassword}`, '', '| workload | ready after |', '| --- | ---: |',
       ...Object.entries(waited.seconds).map(([id, s]) => `| ${id} | ${s.toFixed(0)} s |`));
+    lines.push(...mongodbSummaryLines(ctx, certificates, mongodb));
     return [...lines, '', '<details><summary>kubectl diff</summary>', '', '```diff', refused.diff.slice(0, 60_000), '```', '</details>'];
   } catch (error) {
     return fail(error);
@@ -159,7 +174,7 @@ export async function main(root: string, rawEnv: Env, argv: readonly string[], d
     return 2;
   }
   const mode: Mode = argv.includes('--plan') ? 'plan' : argv.includes('--rollback') ? 'rollback' : 'deploy';
-  const redact = redactor([...SECRET_KEYS.map(k => env[k]), env.GHCR_PULL_TOKEN]);
+  const redact = redactor([...SECRET_KEYS.map(k => env[k]), env.GHCR_PULL_TOKEN, ...mongodbSecretParts(env)]);
   const log = (text: string) => out(redact(text));
   let opts;
   try {

@@ -4,6 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, KNOBS, loadConfig } from '../../lib/config';
 import { Manifest } from '../../lib/manifest';
+import { mongodbPreflight } from '../mongodb/steps';
 import { Context, DeployError, must } from './context';
 import { Judge0Mode, hostRefusals, requiredSecretsFor } from './host';
 import { imageTag } from './image-tags';
@@ -58,6 +59,7 @@ export async function preflight(ctx: Context): Promise<Preflight> {
   }
   const missing = requiredSecretsFor(judge0Mode).filter(k => !ctx.env[k]?.trim());
   if (missing.length) problems.push(`missing secrets (GitHub: Settings > Environments > production > secrets): ${missing.join(', ')}`);
+  problems.push(...mongodbPreflight(ctx.env));
   if (problems.length) throw new DeployError(`preflight failed, nothing was changed:\n  - ${problems.join('\n  - ')}`);
 
   const lock = JSON.parse(fs.readFileSync(path.join(ctx.root, 'package-lock.json'), 'utf8'));

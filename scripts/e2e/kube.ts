@@ -2,6 +2,8 @@
 // pods, readiness, the LoadBalancer's address, and reads from MongoDB and Redis inside their pods.
 import { spawn } from 'child_process';
 import { NAMESPACE } from '../../lib/labels';
+import { type MongoDbTlsMode, isMongoDbTlsMode, mongoshTlsOptions } from '../../lib/mongodb-tls';
+import { ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
 import { unreadyWorkloads } from './diagnostics';
 import { waitUntil } from './duel';
 import { PodState, ReleaseSnapshot, podStatesOf, snapshotOf } from './release';
@@ -30,38 +32,27 @@ export function exec(command: string, args: readonly string[], options: { input?
 const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /**
- * Where the MongoDB pod holds root's current credentials as files (the MongoDB branch's
- * lib/mongodb-users.ts ROOT_CREDENTIALS_DIR: a Secret volume, so it follows a root password
- * rotation, unlike the image's MONGO_INITDB_ROOT_* environment fixed at pod start).
- * Integrator: import ROOT_CREDENTIALS_DIR once lib/mongodb-users.ts has it on main.
- */
-export const ROOT_CREDENTIALS_DIR = '/etc/mongodb-root';
-
-/**
  * The command run inside the MongoDB container to print match `roomId` as one line of
- * Extended JSON (or `null`). Credentials come from the container itself: the files in
- * `rootDir` when present (current after a rotation), else the image's MONGO_INITDB_ROOT_*
- * environment; never from this process's argv. `tlsArgs` are split into words.
+ * Extended JSON (or `null`). The script logs in as root with the login mounted in the container
+ * (lib/mongodb-users.ts ROOT_*_FILE), so no credential is in any argv; `tlsArgs` are split into words.
  */
-export function mongoshFindMatch(roomId: string, tlsArgs: string, rootDir = ROOT_CREDENTIALS_DIR): string[] {
+export function mongoshFindMatch(roomId: string, tlsArgs: string): string[] {
   if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
-  const script = `const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
-  const shell = 'u=$(cat "$2/username" 2>/dev/null) || u="$MONGO_INITDB_ROOT_USERNAME"; p=$(cat "$2/password" 2>/dev/null) || p="$MONGO_INITDB_ROOT_PASSWORD"; '
-    + 'exec mongosh --quiet --norc $1 -u "$u" -p "$p" --authenticationDatabase admin --eval "$0"';
-  return ['sh', '-c', shell, script, tlsArgs, rootDir];
+  const login = `const fs = require('fs'); db.getSiblingDB('admin').auth(fs.readFileSync('${ROOT_USERNAME_FILE}', 'utf8'), fs.readFileSync('${ROOT_PASSWORD_FILE}', 'utf8'));`;
+  const script = `${login} const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
+  const shell = 'mongosh --quiet --norc $1 --eval "$0"';
+  return ['sh', '-c', shell, script, tlsArgs];
 }
 
 /**
- * mongosh's TLS options inside the MongoDB container, as the MongoDB branch's
- * lib/mongodb-tls.ts `mongoshTlsOptions(mode)` gives them (CA_FILE = /etc/mongodb-tls/ca.crt).
- * Integrator: once lib/mongodb-tls.ts is on main, use `mongoshTlsOptions(mode).join(' ')`.
+ * mongosh's options inside the MongoDB pod: E2E_MONGOSH_TLS_ARGS if set; else as MongoDB's own
+ * probes connect for K8S_MONGODB_TLS (lib/mongodb-tls.ts; unset: `require`), to 127.0.0.1.
  */
-export const MONGOSH_TLS_ARGS = '--tls --tlsCAFile /etc/mongodb-tls/ca.crt';
-
-/** E2E_MONGOSH_TLS_ARGS if set; else TLS with the CA unless K8S_MONGODB_TLS is `off` (its default is `require`). */
 export function mongoshTlsArgsOf(env: NodeJS.ProcessEnv): string {
   if (env.E2E_MONGOSH_TLS_ARGS !== undefined) return env.E2E_MONGOSH_TLS_ARGS;
-  return (env.K8S_MONGODB_TLS?.trim() || 'require') === 'off' ? '' : MONGOSH_TLS_ARGS;
+  const value = env.K8S_MONGODB_TLS?.trim();
+  const mode: MongoDbTlsMode = value && isMongoDbTlsMode(value) ? value : 'require';
+  return [...mongoshTlsOptions(mode), '--host', '127.0.0.1'].join(' ');
 }
 
 /** The command run inside the Redis container: redis-cli authenticated with the pod's own password. */
@@ -72,7 +63,8 @@ export function redisCli(args: readonly string[]): string[] {
 export class Kube {
   /**
    * @param mongoshTlsArgs options mongosh needs inside the MongoDB pod to reach a TLS-only
-   * server, e.g. `--tls --tlsCAFile /etc/mongodb/tls/ca.crt` (E2E_MONGOSH_TLS_ARGS)
+   * server, e.g. `--tls --tlsCAFile /etc/mongodb-tls/ca.crt --host 127.0.0.1` (E2E_MONGOSH_TLS_ARGS;
+   * default: what the probes use for K8S_MONGODB_TLS, lib/mongodb-tls.ts)
    */
   constructor(private readonly log: (line: string) => void, private readonly mongoshTlsArgs = '') {
     if (!/^[-\w./=: ]*$/.test(mongoshTlsArgs)) throw new Error(`E2E_MONGOSH_TLS_ARGS=${JSON.stringify(mongoshTlsArgs)} is invalid; accepted: mongosh options such as --tls --tlsCAFile /path/ca.crt`);

@@ -7,16 +7,14 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import { SECRET_KEYS, SecretKey } from '../../lib/app-secrets';
 import { MONGODB_NODE_PORT } from '../../lib/mongodb-store';
+import { APP_DATABASE } from '../../lib/mongodb-users';
 
 type Random = (bytes: number) => string;
 const hex: Random = n => randomBytes(n).toString('hex');
 
-/** The game's database, where the frontend's user lives (the MongoDB branch's lib/mongodb-users.ts APP_DATABASE). */
-const APP_DATABASE = 'codeclashers';
-
 /**
  * The frontend's MONGODB_URI as a frontend on the node reaches MongoDB: NodePort 32017, TLS
- * (the MongoDB branch's scripts/mongodb/users.ts EXAMPLE_URI, with the node as the address).
+ * (127.0.0.1 is named in MongoDB's server certificate: scripts/mongodb/certificates.ts).
  */
 export function frontendMongoUri(user: string, password: string, host = '127.0.0.1'): string {
   return `mongodb://${user}:${password}@${host}:${MONGODB_NODE_PORT}/${APP_DATABASE}?authSource=${APP_DATABASE}&tls=true`;

@@ -31,6 +31,12 @@ export interface LocalRunOptions {
    * @default []
    */
   readonly omit?: readonly string[];
+  /**
+   * The host directory Secret volumes are mounted from (`<secretDir>/<volume name>`), holding
+   * the files of `LocalRun.files`.
+   * @default '/nonexistent' (only a manifest without Secret volumes runs)
+   */
+  readonly secretDir?: string;
 }
 
 export interface HttpProbe {
@@ -49,6 +55,8 @@ export interface LocalRun {
   readonly args: string[];
   /** The container's environment, in the manifest's order, references expanded. */
   readonly env: Readonly<Record<string, string>>;
+  /** Files to write under `secretDir` before the run (Secret volumes' test contents), by relative path. */
+  readonly files: Readonly<Record<string, string>>;
   readonly startupProbe?: HttpProbe;
   readonly readinessProbe?: HttpProbe;
   readonly livenessProbe?: HttpProbe;
@@ -92,12 +100,22 @@ export function localRunOf(deployment: Manifest, options: LocalRunOptions): Loca
   else if (seccomp !== undefined && seccomp !== 'RuntimeDefault') refuse('seccompProfile.type', seccomp, 'RuntimeDefault, Unconfined');
 
   // Writable places: emptyDir volumes as tmpfs. Kubernetes makes an emptyDir 0777 and, with an
-  // fsGroup, group-owned by it with the setgid bit (kubelet SetVolumeOwnership).
+  // fsGroup, group-owned by it with the setgid bit (kubelet SetVolumeOwnership). Secret volumes:
+  // read-only files (kubelet mounts them read-only), one per key or per `items` entry, holding
+  // test values, bind-mounted from `secretDir`.
   const volumes = new Map<string, any>((pod.volumes ?? []).map((v: any) => [v.name, v]));
+  const files: Record<string, string> = {};
   for (const mount of container.volumeMounts ?? []) {
     const volume = volumes.get(mount.name);
-    if (!volume?.emptyDir) refuse(`volumeMounts[${mount.name}]`, volume ? Object.keys(volume).filter(k => k !== 'name') : 'no such volume', 'emptyDir');
     if (mount.subPath) refuse(`volumeMounts[${mount.name}].subPath`, mount.subPath, 'none');
+    if (volume?.secret) {
+      const items: { key: string; path: string }[] | undefined = volume.secret.items;
+      if (!items?.length) refuse(`volumes[${mount.name}].secret.items`, items, 'the keys listed (test values cannot guess a Secret\'s keys)');
+      for (const item of items!) files[`${mount.name}/${item.path}`] = options.secretValue(volume.secret.secretName, item.key);
+      out.push('--volume', `${options.secretDir ?? '/nonexistent'}/${mount.name}:${mount.mountPath}:ro`);
+      continue;
+    }
+    if (!volume?.emptyDir) refuse(`volumeMounts[${mount.name}]`, volume ? Object.keys(volume).filter(k => k !== 'name') : 'no such volume', 'emptyDir, secret');
     const tmpfs = [mount.readOnly ? 'ro' : 'rw', 'exec', 'nosuid', 'nodev'];
     if (volume.emptyDir.sizeLimit) tmpfs.push(`size=${parseQuantity(volume.emptyDir.sizeLimit)}`);
     tmpfs.push(podSecurity.fsGroup !== undefined ? 'mode=2777' : 'mode=0777');
@@ -137,6 +155,7 @@ export function localRunOf(deployment: Manifest, options: LocalRunOptions): Loca
     image: options.image,
     args: container.args ?? [],
     env,
+    files,
     startupProbe: probe(container.startupProbe),
     readinessProbe: probe(container.readinessProbe),
     livenessProbe: probe(container.livenessProbe),

@@ -56,11 +56,17 @@ export async function smokeTest(options: SmokeOptions): Promise<void> {
   try {
     const redisPort = await freePort();
     const listenPort = await freePort();
+    const secretDir = path.join(work, 'secrets');
     const run = (omit: string[] = []) => localRunOf(deployment, {
-      image: options.image, secretValue, listenPort, omit,
+      image: options.image, secretValue, listenPort, omit, secretDir,
       endpoints: { [`redis:${REDIS_PORT}`]: `127.0.0.1:${redisPort}` },
     });
     const normal = run();
+    // Secret volumes' test files, readable as the kubelet mounts them (directories 0755, files 0444).
+    for (const [file, content] of Object.entries(normal.files)) {
+      fs.mkdirSync(path.dirname(path.join(secretDir, file)), { recursive: true, mode: 0o755 });
+      fs.writeFileSync(path.join(secretDir, file), content, { mode: 0o444 });
+    }
     // The real Redis, with the password the manifests give the service (REDIS_PASSWORD's key).
     const redisPassword = redisPasswordOf(deployment, secretValue);
     redis = await startRedis(redisPort, redisPassword);

@@ -16,7 +16,11 @@ import { Release, RELEASES_CONFIGMAP, decodeReleases } from '../../scripts/deplo
 import { Behaviour, FakeHost } from './k3s-host';
 
 export const ROOT = path.resolve(__dirname, '../..');
-export const SECRETS: Record<string, string> = Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `value-of-${k.toLowerCase()}-${i}x`]));
+export const SECRETS: Record<string, string> = {
+  ...Object.fromEntries(SECRET_KEYS.map((k, i) => [k, `value-of-${k.toLowerCase()}-${i}x`])),
+  // The frontend's login: a URI the deploy creates a readWrite-on-codeclashers user from.
+  MONGODB_URI: 'mongodb://frontend:value-of-frontend-password-1x@203.0.113.7:32017/codeclashers?authSource=codeclashers&tls=true',
+};
 /** A classic token with read:packages, the cluster's pull credential in most scenarios. */
 export const PULL_TOKEN = 'ghp_pull0token0with0read0packages';
 const FAKED = ['kubectl', 'docker', 'sudo', 'uname', 'id'];

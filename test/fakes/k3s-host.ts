@@ -6,6 +6,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { MongoUser, MongodData, runMongoshScript } from './fake-mongo-cluster';
 
 export interface Result { status: number; stdout: string; stderr: string }
 export interface Invocation {
@@ -36,6 +37,17 @@ export interface Behaviour {
   tokens: Record<string, string[]>;
   /** Node allocatable. */
   allocatable: { cpu: number; memory: number };
+  /**
+   * mongod's disk is full: every write, user changes included, fails with OutOfDiskSpace
+   * (14031, MongoDB error_codes.yml); reads and logins still work.
+   */
+  mongodOutOfDisk?: boolean;
+}
+
+/** What a mongod keeps on its data volume that the deploy touches: its users, by `db.user`. */
+export interface MongodVolume {
+  users: Record<string, MongoUser>;
+  certificateRotations: number;
 }
 
 interface Pod {
@@ -74,6 +86,8 @@ export interface HostState {
   objects: Record<string, Stored>;
   pods: Record<string, Pod>;
   pvcs: Record<string, { labels: Record<string, string> }>;
+  /** mongod's data, by the PVC it lives on (survives pods, like the volume). */
+  mongod: Record<string, MongodVolume>;
   events: any[];
   registry: Record<string, { private: boolean }>;
   localImages: string[];
@@ -86,6 +100,8 @@ export interface HostState {
 }
 
 const STEP_MS = 5_000;
+/** The pod template annotation `kubectl rollout restart` sets. */
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 const NODE_NAME = 'vm';
 export const K3S_YAML = '/etc/rancher/k3s/k3s.yaml';
 const NAMESPACED = new Set(['Deployment', 'StatefulSet', 'Service', 'NetworkPolicy', 'PodDisruptionBudget', 'ConfigMap', 'Secret', 'Pod', 'PersistentVolumeClaim']);
@@ -134,7 +150,7 @@ export class FakeHost {
 
   static create(hostRoot: string, behaviour: Partial<Behaviour> = {}): FakeHost {
     return new FakeHost({
-      time: Date.parse('2026-12-01T00:00:00Z'), user: 'runner', objects: {}, pods: {}, pvcs: {}, events: [],
+      time: Date.parse('2026-12-01T00:00:00Z'), user: 'runner', objects: {}, pods: {}, pvcs: {}, mongod: {}, events: [],
       registry: {}, localImages: [], logins: {}, behaviour: { ...defaultBehaviour(), ...behaviour }, calls: [], redisRefused: [],
     }, hostRoot);
   }
@@ -250,6 +266,7 @@ export class FakeHost {
       case 'delete': return this.delete(rest, ns, has('--ignore-not-found'));
       case 'wait': return this.wait(rest[0], opt('--for')!, opt('--timeout'));
       case 'exec': return this.exec(rest[0], dashdash >= 0 ? args.slice(dashdash + 1) : [], inv.input);
+      case 'rollout': return this.rollout(rest, ns);
       case 'logs': return this.logs(rest[0], has('--previous'));
       default: return fail(1, `fake kubectl: unsupported ${args.join(' ')}`);
     }
@@ -359,6 +376,12 @@ export class FakeHost {
       this.onCreate(key);
       return true;
     }
+    // Server-side apply leaves fields another field manager owns (Server-Side Apply docs, "Field
+    // management"): the restartedAt annotation `kubectl rollout restart` set stays.
+    const restartedAt = entry.object.spec?.template?.metadata?.annotations?.[RESTARTED_AT];
+    if (restartedAt && object.spec?.template && !object.spec.template.metadata?.annotations?.[RESTARTED_AT]) {
+      object.spec.template.metadata = { ...object.spec.template.metadata, annotations: { ...object.spec.template.metadata?.annotations, [RESTARTED_AT]: restartedAt } };
+    }
     if (body(entry.object) === body(object)) return false;
     // metadata.generation moves only when the spec changes (API conventions).
     const generation = entry.object.metadata.generation + (JSON.stringify(entry.object.spec) !== JSON.stringify(object.spec) ? 1 : 0);
@@ -451,6 +474,8 @@ export class FakeHost {
     }
     if (kinds[0] === 'Pod') {
       const pods = Object.values(this.state.pods).filter(p => this.matches(p.labels, selector) && (!name || p.name === name));
+      // -o name: one `pod/<name>` per line, terminating pods included (kubectl get docs, "Output options").
+      if (output === 'name') return ok(pods.map(p => `pod/${p.name}\n`).join(''));
       return ok(JSON.stringify({ kind: 'List', items: pods.map(p => this.podView(p, ns)) }));
     }
     if (kinds[0] === 'Event') {
@@ -523,6 +548,11 @@ export class FakeHost {
     const pod = this.podsOfRef(ref).sort((a, b) => a.name.localeCompare(b.name))[0];
     if (!pod || !pod.startedAt) return fail(1, `error: unable to upgrade connection: container not found`);
     if (command[0] === 'redis-cli' && command.length === 1 && pod.redisPasswords) return this.redisCli(pod, input ?? '');
+    if (pod.owner === 'StatefulSet/mongodb' && command[0] === 'mongosh') {
+      const r = this.mongosh(pod, command, input ?? '');
+      // kubectl exec passes the command's exit code on (kubectl exec docs).
+      return r.status === 0 ? r : { ...r, stderr: `${r.stderr}command terminated with exit code ${r.status}\n` };
+    }
     return pod.ready ? ok('') : fail(1, `command terminated with exit code 1`);
   }
 
@@ -551,6 +581,151 @@ export class FakeHost {
   redisAccepts(password: string): boolean {
     const redis = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/redis' && x.ready && !x.terminatingUntil);
     return !!redis?.redisPasswords?.includes(password);
+  }
+
+  /**
+   * `kubectl rollout restart`: kubectl sets the pod template annotation
+   * kubectl.kubernetes.io/restartedAt (kubectl polymorphichelpers/objectrestarter.go), a
+   * template change, so the controller rolls the pods as for any new revision.
+   */
+  private rollout(rest: string[], ns: string): Result {
+    const [sub, target] = rest;
+    if (sub !== 'restart' || !target) return fail(1, `fake kubectl: unsupported rollout ${rest.join(' ')}`);
+    const [kind, name] = target.split('/');
+    const key = keyOf(KINDS[kind] ?? kind, ns, name);
+    const e = this.state.objects[key];
+    if (!e) return fail(1, `Error from server (NotFound): ${PLURAL[KINDS[kind]] ?? kind} "${name}" not found`);
+    const o = structuredClone(e.object);
+    o.spec.template.metadata = { ...o.spec.template.metadata, annotations: { ...o.spec.template.metadata?.annotations, [RESTARTED_AT]: new Date(this.state.time).toISOString() } };
+    this.store(o, key);
+    return ok(`${this.ref(o)} restarted\n`);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // mongod and mongosh inside the mongodb pod (the official image, docker-library/mongo).
+
+  /** The files a pod's Secret volumes hold, by path (items, or every key). */
+  private mountedFiles(p: Pod, ns = 'codeclashers'): Record<string, string> {
+    // Secret volumes follow their Secret after a kubelet sync (Kubernetes docs, "Mounted Secrets
+    // are updated automatically"); that delay is modelled in fake-mongo-cluster.ts, here at once.
+    const files: Record<string, string> = {};
+    for (const c of p.spec.containers ?? []) {
+      for (const m of c.volumeMounts ?? []) {
+        const v = (p.spec.volumes ?? []).find((x: any) => x.name === m.name);
+        const secret = v?.secret && this.state.objects[keyOf('Secret', ns, v.secret.secretName)]?.object;
+        if (!secret) continue;
+        const items: { key: string; path: string }[] = v.secret.items ?? Object.keys(secret.data ?? {}).map(key => ({ key, path: key }));
+        for (const item of items) {
+          if (secret.data?.[item.key] !== undefined) files[`${m.mountPath}/${item.path}`] = Buffer.from(secret.data[item.key], 'base64').toString('utf8');
+        }
+      }
+    }
+    return files;
+  }
+
+  private mongodVolume(p: Pod): MongodVolume | undefined {
+    return this.state.mongod[`data-${p.name}`];
+  }
+
+  /**
+   * The official image's first start with an empty data dir: file_env reads
+   * MONGO_INITDB_ROOT_USERNAME/_PASSWORD or their _FILE forms (both set: the entrypoint exits),
+   * and the root user is created; a data dir that has users is left as it is
+   * (docker-library/mongo docker-entrypoint.sh).
+   */
+  private mongodFirstStart(p: Pod): string | undefined {
+    const volume = `data-${p.name}`;
+    if (this.state.mongod[volume]) return undefined;
+    const c = (p.spec.containers ?? []).find((x: any) => x.name === 'mongodb');
+    const env = Object.fromEntries((c?.env ?? []).map((e: any) => [e.name, e.value]));
+    const files = this.mountedFiles(p);
+    const read = (name: string) => {
+      if (p.secrets[name] !== undefined && env[`${name}_FILE`]) return { error: `error: both ${name} and ${name}_FILE are set (but are exclusive)` };
+      return { value: p.secrets[name] ?? env[name] ?? (env[`${name}_FILE`] ? files[env[`${name}_FILE`]] : undefined) };
+    };
+    const user = read('MONGO_INITDB_ROOT_USERNAME');
+    const pwd = read('MONGO_INITDB_ROOT_PASSWORD');
+    if (user.error || pwd.error) return user.error ?? pwd.error;
+    const users: Record<string, MongoUser> = {};
+    if (user.value && pwd.value) users[`admin.${user.value}`] = { db: 'admin', user: user.value, pwd: pwd.value, roles: [{ role: 'root', db: 'admin' }] };
+    this.state.mongod[volume] = { users, certificateRotations: 0 };
+    return undefined;
+  }
+
+  /** mongod's TLS mode, from its container args (mongod docs, net.tls.mode); no --tlsMode: disabled. */
+  private mongodTlsMode(p: Pod): string {
+    const args: string[] = (p.spec.containers ?? []).find((x: any) => x.name === 'mongodb')?.args ?? [];
+    const i = args.indexOf('--tlsMode');
+    return i >= 0 ? args[i + 1] : 'disabled';
+  }
+
+  /**
+   * mongosh in the mongodb container against its mongod. The connection first: requireTLS closes
+   * a plain connection, a server without TLS fails a TLS handshake (mongod docs, net.tls.mode);
+   * with TLS mongosh verifies the server certificate against --tlsCAFile and the host it
+   * connects to (mongosh docs, "TLS Options"); either failure is a MongoServerSelectionError,
+   * exit 1. Then the script (--eval, or stdin) runs against mongod's users.
+   */
+  private mongosh(p: Pod, command: readonly string[], input: string): Result {
+    const opt = (name: string) => (command.includes(name) ? command[command.indexOf(name) + 1] : undefined);
+    const mode = this.mongodTlsMode(p);
+    const tls = command.includes('--tls');
+    const host = opt('--host') ?? 'localhost';
+    if (!p.ready && !this.mongodVolume(p)) return fail(1, `MongoServerSelectionError: connect ECONNREFUSED ${host}:27017`);
+    if (mode === 'requireTLS' && !tls) return fail(1, `MongoServerSelectionError: connection <monitor> to ${host}:27017 closed`);
+    if (mode === 'disabled' && tls) return fail(1, `MongoServerSelectionError: ${host}:27017: SSL routines:ssl3_get_record:wrong version number`);
+    const files = this.mountedFiles(p);
+    if (tls) {
+      const caFile = opt('--tlsCAFile');
+      const caPem = caFile ? files[caFile] : undefined;
+      const serverPem = files['/etc/mongodb-tls/server.pem'];
+      if (caFile && caPem === undefined) return fail(1, `MongoParseError: ENOENT: no such file or directory, open '${caFile}'`);
+      if (!serverPem || !caPem) return fail(1, 'MongoServerSelectionError: unable to get local issuer certificate');
+      const server = new crypto.X509Certificate(serverPem);
+      if (!server.verify(new crypto.X509Certificate(caPem).publicKey)) return fail(1, 'MongoServerSelectionError: unable to verify the first certificate');
+      if (!(server.checkHost(host) || server.checkIP(host))) return fail(1, `MongoServerSelectionError: Hostname/IP does not match certificate's altnames: ${host}`);
+    }
+    const volume = this.mongodVolume(p)!;
+    const behaviour = this.state.behaviour;
+    const data: MongodData = {
+      get: k => volume.users[k], has: k => k in volume.users,
+      set: (k, u) => {
+        if (behaviour.mongodOutOfDisk) throw Object.assign(new Error('Can\'t take a write lock while out of disk space'), { name: 'MongoServerError', code: 14031, codeName: 'OutOfDiskSpace' });
+        volume.users[k] = u;
+      },
+      delete: k => {
+        if (behaviour.mongodOutOfDisk) throw Object.assign(new Error('Can\'t take a write lock while out of disk space'), { name: 'MongoServerError', code: 14031, codeName: 'OutOfDiskSpace' });
+        const had = k in volume.users;
+        delete volume.users[k];
+        return had;
+      },
+      rotateCertificates: () => { volume.certificateRotations++; },
+    };
+    const evalAt = command.indexOf('--eval');
+    const r = runMongoshScript(evalAt >= 0 ? command[evalAt + 1] : input, data, { readFile: f => this.mountedFiles(p)[f], sleep: () => this.advance(STEP_MS) });
+    return { status: r.code, stdout: r.stdout, stderr: '' };
+  }
+
+  /**
+   * Whether a pod's MongoDB login (MONGODB_USERNAME/MONGODB_PASSWORD in its environment, the
+   * URI's authSource codeclashers) is accepted now: SCRAM accepts exactly the user's current
+   * password (FIELD-NOTES, "MongoDB facts"); with requireTLS only a TLS URI connects. Undefined:
+   * it works; else why not. What Colyseus needs to record a match result.
+   */
+  mongoLoginProblem(p: Pod): string | undefined {
+    const mongod = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/mongodb' && x.ready);
+    if (!mongod) return 'mongod is not ready';
+    const uri = (p.spec.containers ?? []).flatMap((c: any) => c.env ?? []).find((e: any) => e.name === 'MONGODB_URI')?.value ?? '';
+    if (this.mongodTlsMode(mongod) === 'requireTLS' && !uri.includes('tls=true')) return 'a plain connection to a requireTLS mongod';
+    const authSource = /authSource=([^&]+)/.exec(uri)?.[1] ?? 'admin';
+    const user = this.mongodVolume(mongod)?.users[`${authSource}.${p.secrets.MONGODB_USERNAME}`];
+    if (!user) return `no user ${p.secrets.MONGODB_USERNAME} in ${authSource}`;
+    return user.pwd === p.secrets.MONGODB_PASSWORD ? undefined : `${user.user}: AuthenticationFailed`;
+  }
+
+  /** mongod's data on the mongodb pod's volume. */
+  mongodData(): MongodVolume | undefined {
+    return this.state.mongod['data-mongodb-0'];
   }
 
   private logs(name: string, previous: boolean): Result {
@@ -665,6 +840,19 @@ export class FakeHost {
         return;
       }
     }
+    // A Secret volume whose Secret (or item key) is missing keeps the pod in ContainerCreating
+    // with FailedMount events until it appears (Kubernetes docs, "Secrets": "the Pod will not
+    // start"; kubelet secret volume plugin messages).
+    for (const v of p.spec.volumes ?? []) {
+      if (!v.secret || v.secret.optional) continue;
+      const secret = this.state.objects[keyOf('Secret', ns, v.secret.secretName)]?.object;
+      const missingKey = secret && (v.secret.items ?? []).find((i: any) => secret.data?.[i.key] === undefined);
+      if (!secret || missingKey) {
+        p.reason = 'ContainerCreating';
+        this.event(ns, 'Pod', p.name, 'Warning', 'FailedMount', `MountVolume.SetUp failed for volume "${v.name}" : ${secret ? `references non-existent secret key: ${missingKey.key}` : `secret "${v.secret.secretName}" not found`}`);
+        return;
+      }
+    }
     const secrets: Record<string, string> = {};
     for (const c of p.spec.containers ?? []) {
       for (const e of c.env ?? []) {
@@ -685,7 +873,7 @@ export class FakeHost {
     p.secrets = secrets;
     p.startedAt = this.state.time;
     p.reason = undefined;
-    const crash = this.crashReason(p);
+    const crash = this.crashReason(p) ?? (p.owner === 'StatefulSet/mongodb' ? this.mongodFirstStart(p) : undefined);
     if (crash) {
       p.reason = 'CrashLoopBackOff';
       p.restarts = 1;
@@ -742,6 +930,11 @@ export class FakeHost {
    * its passwords at start; a client with another one gets WRONGPASS).
    */
   private readyNow(p: Pod): boolean {
+    // mongod: its readiness probe's command, run as the kubelet runs it.
+    if (p.owner === 'StatefulSet/mongodb') {
+      const probe = (p.spec.containers ?? []).find((c: any) => c.name === 'mongodb')?.readinessProbe?.exec?.command ?? [];
+      if (probe[0] === 'mongosh') return this.mongosh({ ...p, ready: true }, probe, '').status === 0;
+    }
     if (p.owner !== 'StatefulSet/redis' && p.secrets.REDIS_PASSWORD !== undefined) {
       const redis = Object.values(this.state.pods).find(x => x.owner === 'StatefulSet/redis' && x.ready);
       if (!redis?.redisPasswords?.includes(p.secrets.REDIS_PASSWORD)) return false;

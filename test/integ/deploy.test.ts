@@ -81,20 +81,37 @@ describe('happy paths', () => {
 
   test('a rotated secret replaces exactly the pods of the workloads that read it, through the digest applied with the manifests', async () => {
     await good();
-    const bots = podNames('Deployment', 'bots');
     const redis = podNames('StatefulSet', 'redis');
-    const mongoBefore = vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets;
+    const mongodb = podNames('StatefulSet', 'mongodb');
+    const before = vm.host.podsOf('Deployment', 'bots')[0].secrets;
+    const run = await vm.deploy({ BOT_SERVICE_SECRET: 'rotated-secret-123' });
+    expect(run.status).toBe(0);
+    expect(run.output).toContain('secret keys that change: BOT_SERVICE_SECRET');
+    expect(run.output).toContain('workloads whose pods are replaced: Deployment/colyseus, Deployment/bots');
+    expect(vm.host.podsOf('Deployment', 'bots')[0].secrets.BOT_SERVICE_SECRET).toBe('rotated-secret-123');
+    expect(before.BOT_SERVICE_SECRET).toBe(SECRETS.BOT_SERVICE_SECRET);
+    expect(podNames('StatefulSet', 'redis')).toEqual(redis);
+    expect(podNames('StatefulSet', 'mongodb')).toEqual(mongodb);
+    expect(run.output).not.toContain('rotated-secret-123');
+    const annotations = JSON.stringify(vm.host.live('Deployment', 'bots').spec.template.metadata.annotations);
+    expect(annotations).not.toContain('rotated');
+  });
+
+  test('a root password change is made in MongoDB before the Secret and restarts no pod, not mongod, not Colyseus', async () => {
+    await good();
+    const pods = [...podNames('StatefulSet', 'mongodb'), ...podNames('Deployment', 'colyseus')];
     const run = await vm.deploy({ MONGODB_PASSWORD: 'rotated-password-123' });
     expect(run.status).toBe(0);
     expect(run.output).toContain('secret keys that change: MONGODB_PASSWORD');
-    expect(run.output).toContain('workloads whose pods are replaced: StatefulSet/mongodb, Deployment/colyseus');
-    expect(vm.host.podsOf('StatefulSet', 'mongodb')[0].secrets.MONGO_INITDB_ROOT_PASSWORD).toBe('rotated-password-123');
-    expect(mongoBefore.MONGO_INITDB_ROOT_PASSWORD).toBe(SECRETS.MONGODB_PASSWORD);
-    expect(podNames('Deployment', 'bots')).toEqual(bots);
-    expect(podNames('StatefulSet', 'redis')).toEqual(redis);
-    expect(run.output).not.toContain('rotated-password-123');
-    const annotations = JSON.stringify(vm.host.live('StatefulSet', 'mongodb').spec.template.metadata.annotations);
-    expect(annotations).not.toContain('rotated');
+    expect(run.output).toContain('workloads whose pods are replaced: none');
+    expect(run.output).toContain('root password: changed in MongoDB');
+    // MongoDB took it before Secret app-secrets did (the change ran logged in with the old one).
+    expect(run.output.indexOf('root password: changed in MongoDB')).toBeLessThan(run.output.indexOf('secret/app-secrets serverside-applied'));
+    expect(vm.host.mongodData()!.users[`admin.${SECRETS.MONGODB_USERNAME}`].pwd).toBe('rotated-password-123');
+    expect([...podNames('StatefulSet', 'mongodb'), ...podNames('Deployment', 'colyseus')]).toEqual(pods);
+    expect(run.output + run.summary).not.toContain('rotated-password-123');
+    // The password never reached kubectl's argv (only stdin).
+    expect(run.calls.flat().join(' ')).not.toContain('rotated-password-123');
   });
 
   test('a Redis password rotation during a live, draining match: old pods keep working on the old password until they are gone, then Redis refuses it', async () => {
@@ -267,7 +284,9 @@ describe('failures end on the last good release', () => {
 
   test('a run cancelled mid-rollout leaves a stuck StatefulSet; the next run waits for every workload and recovers it', async () => {
     const release = await good();
-    const cancelled = await vm.deploy({ REDIS_PASSWORD: 'has"quote' }, [], (cmd, args) => cmd === 'kubectl' && args.includes('events'));
+    // Cancelled while waiting, once the new Redis pod is broken.
+    const cancelled = await vm.deploy({ REDIS_PASSWORD: 'has"quote' }, [], (cmd, args) => cmd === 'kubectl' && args.includes('events')
+      && vm.host.podsOf('StatefulSet', 'redis').some(p => p.reason === 'CrashLoopBackOff'));
     expect(cancelled.status).toBe(-1);
     expect(vm.host.podsOf('StatefulSet', 'redis')[0]?.ready).not.toBe(true);
     const next = await vm.deploy();
@@ -322,7 +341,9 @@ describe('failures end on the last good release', () => {
     const run = await vm.deploy({ MONGODB_PASSWORD: 'new-password-456' });
     expect(run.status).toBe(1);
     expect(run.output).toContain('kubectl apply failed part-way');
-    expect(vm.differencesFrom(release)).toEqual([]);
+    // MongoDB already has root's new password: the Secret keeps it (the old one would no longer log in).
+    expect(vm.differencesFrom(release, { ...SECRETS, MONGODB_PASSWORD: 'new-password-456' })).toEqual([]);
+    expect(vm.host.mongodData()!.users[`admin.${SECRETS.MONGODB_USERNAME}`].pwd).toBe('new-password-456');
   });
 
   test('nothing is pruned when the rollout fails: Judge0 stays with the release', async () => {

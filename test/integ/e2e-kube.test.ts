@@ -34,22 +34,17 @@ test('redisCli authenticates with the container\'s REDIS_PASSWORD, which never a
   }
 });
 
-test('mongoshFindMatch: one script argument, TLS options as separate words, credentials from the environment or the rotated files', () => {
+test('mongoshFindMatch: one script argument, TLS options as separate words, root\'s login read from the mounted files, never in argv', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-mongosh-'));
   fs.writeFileSync(path.join(dir, 'mongosh'), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', { mode: 0o755 });
-  const rootDir = path.join(dir, 'root-credentials');
   const argv = (tls: string) => {
-    const [command, ...rest] = mongoshFindMatch('AbC_12-x', tls, rootDir);
-    const r = spawnSync(command, rest, { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}`, MONGO_INITDB_ROOT_USERNAME: 'root user', MONGO_INITDB_ROOT_PASSWORD: 'p@ss word' } });
+    const [command, ...rest] = mongoshFindMatch('AbC_12-x', tls);
+    const r = spawnSync(command, rest, { encoding: 'utf8', env: { PATH: `${dir}:${process.env.PATH}` } });
     return r.stdout.split('\n').slice(0, -1);
   };
-  const script = "const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: 'AbC_12-x' }); print(m ? EJSON.stringify(m) : 'null')";
-  expect(argv('')).toEqual(['--quiet', '--norc', '-u', 'root user', '-p', 'p@ss word', '--authenticationDatabase', 'admin', '--eval', script]);
-  expect(argv('--tls --tlsCAFile /etc/mongodb/tls/ca.crt')).toEqual(['--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb/tls/ca.crt', '-u', 'root user', '-p', 'p@ss word', '--authenticationDatabase', 'admin', '--eval', script]);
-  // after a root password rotation the Secret volume holds the new credentials; the environment does not
-  fs.mkdirSync(rootDir);
-  fs.writeFileSync(path.join(rootDir, 'username'), 'root user');
-  fs.writeFileSync(path.join(rootDir, 'password'), 'new p@ss');
-  expect(argv('')).toEqual(['--quiet', '--norc', '-u', 'root user', '-p', 'new p@ss', '--authenticationDatabase', 'admin', '--eval', script]);
+  const script = "const fs = require('fs'); db.getSiblingDB('admin').auth(fs.readFileSync('/etc/mongodb-root/username', 'utf8'), fs.readFileSync('/etc/mongodb-root/password', 'utf8'));"
+    + " const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: 'AbC_12-x' }); print(m ? EJSON.stringify(m) : 'null')";
+  expect(argv('')).toEqual(['--quiet', '--norc', '--eval', script]);
+  expect(argv('--tls --tlsCAFile /etc/mongodb-tls/ca.crt --host 127.0.0.1')).toEqual(['--quiet', '--norc', '--tls', '--tlsCAFile', '/etc/mongodb-tls/ca.crt', '--host', '127.0.0.1', '--eval', script]);
   expect(() => mongoshFindMatch("x'); db.dropDatabase(); ('", '')).toThrow('is not a Colyseus room id');
 });

@@ -34,7 +34,7 @@ if (args[0] === 'get' && args[1] === 'secret') { if (!world.appSecrets) notFound
 process.exit(0);
 `;
 
-const SECRETS = Object.fromEntries(['REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD', 'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET',
+const SECRETS = Object.fromEntries(['REDIS_PASSWORD', 'MONGODB_USERNAME', 'MONGODB_PASSWORD', 'MONGODB_COLYSEUS_PASSWORD', 'INTERNAL_SERVICE_SECRET', 'BOT_SERVICE_SECRET',
   'COLYSEUS_RESERVATION_SECRET', 'JUDGE0_POSTGRES_USER', 'JUDGE0_POSTGRES_PASSWORD', 'JUDGE0_POSTGRES_DB'].map(k => [k, `value-of-${k}`]));
 
 function e2e(world: object, env: Record<string, string> = SECRETS) {
@@ -69,6 +69,6 @@ test('a namespace holding a release the e2e did not create: refused with the rea
 test('missing secrets stop it before it reads the namespace, naming them', () => {
   const r = e2e(someoneElses, { REDIS_PASSWORD: 'x' });
   expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/^error: missing secrets .*: MONGODB_USERNAME, MONGODB_PASSWORD, INTERNAL_SERVICE_SECRET/);
+  expect(r.stderr).toMatch(/^error: missing secrets .*: MONGODB_USERNAME, MONGODB_PASSWORD, MONGODB_COLYSEUS_PASSWORD, INTERNAL_SERVICE_SECRET/);
   expect(r.calls.map(c => c[0])).toEqual(['config']);
 });
