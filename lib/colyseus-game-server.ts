@@ -97,7 +97,9 @@ export class ColyseusGameServer extends Construct implements Endpoint {
           resources: resourceRequirements(props.sizing.resources),
           securityContext: HARDENED_CONTAINER,
           volumeMounts: [...scratch.mounts, ...mongodbTls.mounts],
-          startupProbe: { ...httpProbe('/healthz', COLYSEUS_PORT), periodSeconds: 2, failureThreshold: 30 },
+          // Start-up waits for Redis, which may still be replaying its append-only file after a
+          // node restart (answering LOADING): 180 s before the kubelet restarts it.
+          startupProbe: { ...httpProbe('/healthz', COLYSEUS_PORT), periodSeconds: 2, failureThreshold: 90 },
           // 503 while draining or while Redis is unreachable: no new matches land here.
           readinessProbe: httpProbe('/readyz', COLYSEUS_PORT, { periodSeconds: 5, failureThreshold: 2 }),
           livenessProbe: httpProbe('/healthz', COLYSEUS_PORT, { periodSeconds: 15 }),

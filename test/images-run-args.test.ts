@@ -61,7 +61,8 @@ describe('the Colyseus Deployment as docker run', () => {
 
   test('on a host port of its own: PORT moves and the probes follow; the grace period is the manifest\'s', () => {
     expect(run.env.PORT).toBe('40123');
-    expect(run.startupProbe).toEqual({ path: '/healthz', port: 40123, periodSeconds: 2, failureThreshold: 30, timeoutSeconds: 5 });
+    const { periodSeconds, failureThreshold, timeoutSeconds } = deployment('colyseus').spec.template.spec.containers[0].startupProbe;
+    expect(run.startupProbe).toEqual({ path: '/healthz', port: 40123, periodSeconds, failureThreshold, timeoutSeconds });
     expect(run.readinessProbe).toMatchObject({ path: '/readyz', port: 40123 });
     expect(run.gracePeriodSeconds).toBe(960);
   });
