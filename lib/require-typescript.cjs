@@ -5,7 +5,8 @@
 // (a 100 ms native library load) is loaded only when something changed.
 // Used by the app (cdk8s.yaml) and the policy plugin (policy/index.js) instead of tsx, whose hook
 // also scans every JavaScript file it loads for ESM syntax (cdk8s-plus-27's 2.5 MB k8s.js
-// included): README, "Benchmark".
+// included): README, "Benchmark". @swc-node/register, the library for this, reads tsconfig.json
+// through the TypeScript compiler package, whose load alone takes more than the app's budget.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
