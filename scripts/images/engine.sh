@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes sure a Docker engine answers: uses one that already runs (another job on this machine may
 # have started it), else starts Debian's dockerd the way this kind of machine allows it
-# (../shared/FIELD-NOTES.md "Toolchain"): no bridge, no iptables; overlay2 storage where the kernel
+# (README, "The images"): no bridge, no iptables; overlay2 storage where the kernel
 # mounts it (builds about 4x faster than vfs here), else vfs. Prints one line.
 set -euo pipefail
 

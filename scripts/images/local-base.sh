@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes the Node 26 base images the Dockerfiles build on where no registry is reachable (this kind
-# of machine and its CI; ../shared/FIELD-NOTES.md "Toolchain"), and prints the build arguments:
+# of machine and its CI; README, "The images"), and prints the build arguments:
 #   NODE_IMAGE=codeclashers-local/node:<version>          the run stage: Debian bookworm minbase,
 #                                                          Node and npm, user node (uid 1000)
 #   BUILD_IMAGE=codeclashers-local/node-build:<version>-<lock hash>   the same plus an npm cache
