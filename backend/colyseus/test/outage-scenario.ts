@@ -3,7 +3,8 @@
 // outage tests (which assert) and by bench/outage.ts (which prints the times).
 import { Client, Room } from '@colyseus/sdk';
 import { problemById } from '../src/problems';
-import { DurableRedis, Proc, eventually, sign, sleep } from './harness';
+import { DurableRedis, JUDGE0_TOKEN, Proc, eventually, sign, sleep, startColyseus } from './harness';
+import { Judge0StandIn } from './judge0-stand-in';
 
 export const endpoint = (p: Proc) => `http://127.0.0.1:${p.port}`;
 export const processIdOf = (p: Proc) => /Colyseus process (\S+) listening/.exec(p.output())![1];
@@ -180,4 +181,36 @@ export function expectRiddenOut(seen: OutageObservations, replicas: Proc[]): voi
   expect(seen.crossReplicaSeconds).toBeLessThanOrEqual(15);
   expect(seen.reconnected).toBe(true);
   for (const r of replicas) expect(r.output()).not.toMatch(/error during shutdown|Unhandled error event/);
+}
+
+/**
+ * The outage tests' fixture: one durable Redis and a Judge0 stand-in for the file, two fresh game
+ * servers per test, every room left and every process stopped after each. Registers the jest hooks.
+ */
+export function outageFixture(): { rooms: Room[]; redis(): DurableRedis; startReplicas(matchSeconds: number): Promise<[Proc, Proc]> } {
+  let redis: DurableRedis;
+  const judge0 = new Judge0StandIn(JUDGE0_TOKEN);
+  let replicas: Proc[] = [];
+  const rooms: Room[] = [];
+  beforeAll(async () => {
+    redis = await DurableRedis.start();
+    await judge0.start();
+  });
+  afterAll(async () => {
+    await judge0.stop();
+    await redis.stop();
+  });
+  afterEach(async () => {
+    await leaveAll(rooms);
+    await Promise.all(replicas.map(r => r.stop()));
+  });
+  return {
+    rooms,
+    redis: () => redis,
+    async startReplicas(matchSeconds) {
+      const env = { REDIS_URL: redis.url, JUDGE0_URL: judge0.url, MATCH_SECONDS: String(matchSeconds) };
+      replicas = [await startColyseus(env), await startColyseus(env)];
+      return replicas as [Proc, Proc];
+    },
+  };
 }
