@@ -3,7 +3,7 @@
 import { spawn } from 'child_process';
 import { APP_SECRETS } from '../../lib/app-secrets';
 import { ColyseusGameServer } from '../../lib/colyseus-game-server';
-import { NAMESPACE, NAME_LABEL } from '../../lib/labels';
+import { NAMESPACE } from '../../lib/labels';
 import { MongoDbStore } from '../../lib/mongodb-store';
 import { type MongoDbTlsMode, isMongoDbTlsMode, mongoshTlsOptions } from '../../lib/mongodb-tls';
 import { APP_DATABASE, ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
@@ -11,6 +11,7 @@ import { RedisStore } from '../../lib/redis-store';
 import { unreadyWorkloads } from './diagnostics';
 import { waitUntil } from './duel';
 import { PodState, ReleaseSnapshot, podStatesOf, snapshotOf } from './release';
+import { podsOf } from './workloads';
 
 export interface Cmd { readonly status: number; readonly stdout: string; readonly stderr: string }
 
@@ -151,7 +152,7 @@ export class Kube {
   /** Colyseus process id of each game server pod, from the line it logs once it listens. */
   async colyseusProcesses(): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
-    for (const pod of await this.pods(`${NAME_LABEL}=${ColyseusGameServer.NAME}`)) {
+    for (const pod of await this.pods(podsOf(ColyseusGameServer.NAME))) {
       const logs = await this.kubectl(['logs', '-n', NAMESPACE, `pod/${pod.name}`, '-c', ColyseusGameServer.NAME], { check: false });
       const id = /Colyseus process (\S+) listening/.exec(logs.stdout)?.[1];
       if (id) ids.set(id, pod.name);

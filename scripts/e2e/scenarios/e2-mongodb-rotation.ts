@@ -3,11 +3,10 @@
 // (MONGODB_URI), regenerated as scripts/e2e/secrets.ts makes them. The duel in play when the
 // new passwords reach the game server must end with its result in MongoDB; afterwards a new
 // duel is played and stored, and the frontend logs in with its new password.
-import { NAME_LABEL } from '../../../lib/labels';
 import { E2eContext, Scenario, assertNone, mask } from '../context';
 import { DuelPlayer, finishDuel, meet, playDuel, waitUntil } from '../duel';
 import { passwordInUri, rotatedMongoSecrets } from '../secrets';
-import { OWN_WORKLOADS } from '../workloads';
+import { OWN_WORKLOADS, podsOf } from '../workloads';
 import { runMongodbChecks } from './a2-mongodb-exposure';
 
 /** What the rotation left behind, as the scenario observed it. */
@@ -38,7 +37,7 @@ export function rotationProblems(f: RotationFacts): string[] {
 }
 
 async function gameServerPods(ctx: E2eContext) {
-  return ctx.kube.pods(`${NAME_LABEL} in (${OWN_WORKLOADS.join(',')})`);
+  return ctx.kube.pods(podsOf(...OWN_WORKLOADS));
 }
 
 export const mongoRotation: Scenario = {
