@@ -10,12 +10,23 @@ import * as os from 'os';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
-const RUNS = Math.max(5, Number(process.env.BENCH_RUNS ?? 5));
+const RUNS = runsOf(process.env.BENCH_RUNS);
 const TIME = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-// Both sides alike: cdk8s-cli's upgrade check needs the network (FIELD-NOTES, Toolchain).
+// Both sides alike: cdk8s-cli's upgrade check needs the network. CDK8S_CHECK_UPGRADE=false is
+// --no-check-upgrade (cdk8s-cli lib/cli/index.js: yargs `.env('CDK8S')`).
 const ENV = { ...process.env, CDK8S_CHECK_UPGRADE: 'false' };
 
 interface Run { wall: number; cpu?: number; rssMiB?: number }
+
+/** BENCH_RUNS: runs of each side (at least 5, so a median means something); exits naming a bad value. */
+function runsOf(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === '') return 5;
+  if (!/^\d+$/.test(raw.trim())) {
+    console.error(`error: BENCH_RUNS=${JSON.stringify(raw)} is invalid; accepted: a whole number of runs (at least 5 are made)`);
+    process.exit(2);
+  }
+  return Math.max(5, Number(raw));
+}
 
 /** Wall seconds, CPU seconds (user + system, all processes) and peak RSS of one command. */
 function timeOnce(command: string[], cwd: string, env: NodeJS.ProcessEnv = ENV): Run {
@@ -77,7 +88,7 @@ function main(): void {
   const synth = ['npx', 'cdk8s', 'synth'];
   const measured: Record<string, Run[]> = { baseline: [], project: [], app: [], plugin: [], cli: [] };
   try {
-    timeOnce(synth, baseline); timeOnce(synth, app); // warm the file cache (and tsx/ts-node caches)
+    timeOnce(synth, baseline); timeOnce(synth, app); // warm the file cache (and the app's compiled-file cache, lib/require-typescript.cjs)
     for (let i = 0; i < RUNS; i++) { // interleaved, so load on the machine hits all alike
       measured.project.push(timeOnce(synth, app));
       measured.baseline.push(timeOnce(synth, baseline));

@@ -1,7 +1,7 @@
 // Which scenarios run against which cluster, and when the e2e refuses a namespace.
 import { E2E_OWNER_LABEL, NamespaceFacts, Target, isLocalRegistry, isThisHost, judge0ModeOf, ownershipOf, parseScenarioList, planScenarios } from '../scripts/e2e/plan';
 
-const ci: Target = { nodeIsThisHost: true, localRegistry: true, judge0Mode: 'cluster', mongodbChecksCli: true, frontendMongoUri: true };
+const ci: Target = { nodeIsThisHost: true, localRegistry: true, judge0Mode: 'cluster', frontendMongoUri: true };
 const skipped = (target: Target) => planScenarios(target).filter(s => s.skip).map(s => s.id);
 
 describe('planScenarios', () => {
@@ -26,10 +26,7 @@ describe('planScenarios', () => {
     expect(skipped({ ...ci, judge0Mode: 'external' })).toEqual(['g']);
   });
 
-  test('the MongoDB checks (a2) are skipped, saying why, until scripts/mongodb/checks.ts exists or without a frontend URI; the rotation (e2) needs that URI', () => {
-    const noCli = planScenarios({ ...ci, mongodbChecksCli: undefined });
-    expect(noCli.filter(s => s.skip).map(s => s.id)).toEqual(['a2']);
-    expect(noCli.find(s => s.id === 'a2')!.skip).toMatch(/^scripts\/mongodb\/checks\.ts does not exist/);
+  test('the MongoDB checks (a2) are skipped, saying why, without a frontend URI; the rotation (e2) needs that URI', () => {
     const noUri = planScenarios({ ...ci, frontendMongoUri: false });
     expect(noUri.filter(s => s.skip).map(s => [s.id, s.skip])).toEqual([
       ['a2', expect.stringMatching(/MONGODB_URI .* is not set/)], ['e2', expect.stringMatching(/MONGODB_URI .* is not set/)],

@@ -1,7 +1,10 @@
 // The translation of a synthesized Deployment into `docker run` options (scripts/images/run-args.ts):
 // what the image smoke test runs is what the manifests say, and what has no local form is refused.
+import * as fs from 'fs';
+import * as path from 'path';
 import { Manifest } from '../lib/manifest';
 import { expand, localRunOf, LocalRunOptions } from '../scripts/images/run-args';
+import { REQUIRED_VARIABLE, SERVICES, parseArgs } from '../scripts/images/smoke';
 import { find, synthBackend } from './util';
 
 const objects = synthBackend();
@@ -122,4 +125,12 @@ test('$(VAR) expansion as Kubernetes does it', () => {
   expect(expand('$(EMPTY)-$(UNDEFINED)', defined)).toBe('-$(UNDEFINED)');
   expect(expand('$$(A) costs $5 $', defined)).toBe('$(A) costs $5 $');
   expect(expand('$(A', defined)).toBe('$(A');
+});
+
+test('the smoke test covers every service the deploy builds (the workspaces), each with a variable its settings require', () => {
+  for (const service of SERVICES) {
+    expect(REQUIRED_VARIABLE[service]).toBeDefined();
+    expect(fs.readFileSync(path.join(__dirname, '../backend', service, 'src/settings.ts'), 'utf8')).toContain(REQUIRED_VARIABLE[service]);
+  }
+  expect(() => parseArgs(['--service', 'judge0', '--image', 'x'])).toThrow('--service="judge0" is invalid; expected one of colyseus, bots');
 });

@@ -3,7 +3,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { COLYSEUS_PORT } from '../../lib/colyseus-game-server';
+import { COLYSEUS_PORT, ColyseusGameServer } from '../../lib/colyseus-game-server';
 import { DuelOutcome, DuelServer } from './duel';
 import { Kube, exec } from './kube';
 import { ScenarioId, Target } from './plan';
@@ -75,8 +75,8 @@ export function createContext(options: { root: string; kube: Kube; target: Targe
     },
     async server() {
       if (!url) {
-        const address = await options.kube.loadBalancerUrl('colyseus', COLYSEUS_PORT);
-        // On the node itself ServiceLB answers on localhost too (k3s-io/k3s#7561, FIELD-NOTES).
+        const address = await options.kube.loadBalancerUrl(ColyseusGameServer.NAME, COLYSEUS_PORT);
+        // On the node itself ServiceLB answers on localhost too (also with externalTrafficPolicy: Local since klipper-lb 0.4.4, k3s-io/k3s#7561).
         url = process.env.E2E_GAME_URL || (options.target.nodeIsThisHost ? `http://127.0.0.1:${COLYSEUS_PORT}` : address);
       }
       // The token audience is the game server's PLAYER_AUDIENCE, imported by duel.ts.

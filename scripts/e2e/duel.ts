@@ -69,7 +69,8 @@ export class DuelPlayer {
   static async join(server: DuelServer, id: string): Promise<DuelPlayer> {
     const client = new Client(server.url);
     client.auth.token = await playerToken(server, id);
-    // The two steps of joinOrCreate, so the reservation's processId is known (FIELD-NOTES, Colyseus).
+    // The two steps of joinOrCreate, so the reservation's processId is known: the WebSocket must reach
+    // that process, else "seat reservation expired" (colyseus/colyseus#631, #622).
     const reservation = (await client.http.post('/matchmake/joinOrCreate/duel', { body: {} } as any)).data as any;
     if (!reservation?.sessionId) throw new Error(`matchmaking for ${id} at ${server.url} answered no seat: ${JSON.stringify(reservation)}`);
     const room = await client.consumeSeatReservation(reservation);

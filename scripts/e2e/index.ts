@@ -10,13 +10,13 @@
 // LoadBalancer's address). Players' tokens carry the game server's own PLAYER_AUDIENCE.
 import * as fs from 'fs';
 import * as path from 'path';
-import { requiredSecrets } from '../../lib/app-secrets';
+import { APP_SECRETS, requiredSecrets } from '../../lib/app-secrets';
 import { NAMESPACE } from '../../lib/labels';
 import { Scenario, createContext } from './context';
 import { Kube, mongoshTlsArgsOf } from './kube';
 import { E2E_OWNER_LABEL, Target, isLocalRegistry, isThisHost, judge0ModeOf, ownershipOf, parseScenarioList, planScenarios } from './plan';
 import { firstInstall } from './scenarios/a-first-install';
-import { MONGODB_CHECKS_CLI, mongodbExposure } from './scenarios/a2-mongodb-exposure';
+import { mongodbExposure } from './scenarios/a2-mongodb-exposure';
 import { mongoRotation } from './scenarios/e2-mongodb-rotation';
 import { judgedDuel } from './scenarios/b-judged-duel';
 import { botOpponent } from './scenarios/c-bot';
@@ -39,7 +39,7 @@ async function targetOf(kube: Kube, env: NodeJS.ProcessEnv): Promise<Target> {
   const nodeIsThisHost = isThisHost(server, fs.existsSync('/usr/local/bin/k3s-killall.sh'));
   return {
     nodeIsThisHost, localRegistry: isLocalRegistry(env.IMAGE_REGISTRY, nodeIsThisHost), judge0Mode: judge0ModeOf(env.K8S_JUDGE0_MODE),
-    mongodbChecksCli: fs.existsSync(path.resolve(__dirname, MONGODB_CHECKS_CLI)), frontendMongoUri: !!env.MONGODB_URI?.trim(),
+    frontendMongoUri: !!env.MONGODB_URI?.trim(),
   };
 }
 
@@ -51,7 +51,7 @@ async function claimNamespace(kube: Kube, log: (line: string) => void): Promise<
     exists,
     labels: exists ? JSON.parse(ns.stdout).metadata.labels ?? {} : {},
     workloads: exists ? (await kube.workloads()).length : 0,
-    hasAppSecrets: exists && (await kube.kubectl(['get', 'secret', 'app-secrets', '-n', NAMESPACE], { check: false })).status === 0,
+    hasAppSecrets: exists && (await kube.kubectl(['get', 'secret', APP_SECRETS, '-n', NAMESPACE], { check: false })).status === 0,
   };
   const ownership = ownershipOf(NAMESPACE, facts);
   if (ownership.action === 'refuse') throw new Error(ownership.reason);

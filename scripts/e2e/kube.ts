@@ -1,12 +1,17 @@
 // The cluster as the scenarios see it: kubectl (KUBECONFIG honoured), the release snapshot,
 // pods, readiness, the LoadBalancer's address, and reads from MongoDB and Redis inside their pods.
 import { spawn } from 'child_process';
+import { APP_SECRETS } from '../../lib/app-secrets';
+import { ColyseusGameServer } from '../../lib/colyseus-game-server';
 import { NAMESPACE } from '../../lib/labels';
+import { MongoDbStore } from '../../lib/mongodb-store';
 import { type MongoDbTlsMode, isMongoDbTlsMode, mongoshTlsOptions } from '../../lib/mongodb-tls';
-import { ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
+import { APP_DATABASE, ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
+import { RedisStore } from '../../lib/redis-store';
 import { unreadyWorkloads } from './diagnostics';
 import { waitUntil } from './duel';
 import { PodState, ReleaseSnapshot, podStatesOf, snapshotOf } from './release';
+import { podsOf } from './workloads';
 
 export interface Cmd { readonly status: number; readonly stdout: string; readonly stderr: string }
 
@@ -39,7 +44,7 @@ const ROOM_ID = /^[A-Za-z0-9_-]{1,64}$/;
 export function mongoshFindMatch(roomId: string, tlsArgs: string): string[] {
   if (!ROOM_ID.test(roomId)) throw new Error(`room id ${JSON.stringify(roomId)} is not a Colyseus room id`);
   const login = `const fs = require('fs'); db.getSiblingDB('admin').auth(fs.readFileSync('${ROOT_USERNAME_FILE}', 'utf8'), fs.readFileSync('${ROOT_PASSWORD_FILE}', 'utf8'));`;
-  const script = `${login} const m = db.getSiblingDB('codeclashers').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
+  const script = `${login} const m = db.getSiblingDB('${APP_DATABASE}').matches.findOne({ roomId: '${roomId}' }); print(m ? EJSON.stringify(m) : 'null')`;
   const shell = 'mongosh --quiet --norc $1 --eval "$0"';
   return ['sh', '-c', shell, script, tlsArgs];
 }
@@ -91,7 +96,7 @@ export class Kube {
   }
 
   async snapshot(): Promise<ReleaseSnapshot> {
-    const secret = await this.kubectl(['get', 'secret', 'app-secrets', '-n', NAMESPACE, '-o', 'json'], { check: false });
+    const secret = await this.kubectl(['get', 'secret', APP_SECRETS, '-n', NAMESPACE, '-o', 'json'], { check: false });
     return snapshotOf(await this.workloads(), secret.status === 0 ? JSON.parse(secret.stdout) : undefined);
   }
 
@@ -131,7 +136,7 @@ export class Kube {
    * game server's MONGODB_URI), read with mongosh inside the MongoDB pod as its root user.
    */
   async findMatch(roomId: string): Promise<any | undefined> {
-    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/mongodb', '-c', 'mongodb', '--', ...mongoshFindMatch(roomId, this.mongoshTlsArgs)], { check: false });
+    const r = await this.kubectl(['exec', '-n', NAMESPACE, `statefulset/${MongoDbStore.NAME}`, '-c', MongoDbStore.NAME, '--', ...mongoshFindMatch(roomId, this.mongoshTlsArgs)], { check: false });
     if (r.status !== 0) throw new Error(`reading match ${roomId} from MongoDB failed: ${(r.stderr || r.stdout).trim().split('\n').slice(-2).join(' | ')}`);
     const line = r.stdout.trim().split('\n').pop() ?? 'null';
     return line === 'null' ? undefined : JSON.parse(line);
@@ -139,7 +144,7 @@ export class Kube {
 
   /** A redis-cli command inside the Redis pod, authenticated with the pod's own password. */
   async redis(args: readonly string[]): Promise<string> {
-    const r = await this.kubectl(['exec', '-n', NAMESPACE, 'statefulset/redis', '-c', 'redis', '--', ...redisCli(args)], { check: false });
+    const r = await this.kubectl(['exec', '-n', NAMESPACE, `statefulset/${RedisStore.NAME}`, '-c', RedisStore.NAME, '--', ...redisCli(args)], { check: false });
     if (r.status !== 0) throw new Error(`redis-cli ${args[0]} failed: ${(r.stderr || r.stdout).trim()}`);
     return r.stdout.trim();
   }
@@ -147,8 +152,8 @@ export class Kube {
   /** Colyseus process id of each game server pod, from the line it logs once it listens. */
   async colyseusProcesses(): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
-    for (const pod of await this.pods('app.kubernetes.io/name=colyseus')) {
-      const logs = await this.kubectl(['logs', '-n', NAMESPACE, `pod/${pod.name}`, '-c', 'colyseus'], { check: false });
+    for (const pod of await this.pods(podsOf(ColyseusGameServer.NAME))) {
+      const logs = await this.kubectl(['logs', '-n', NAMESPACE, `pod/${pod.name}`, '-c', ColyseusGameServer.NAME], { check: false });
       const id = /Colyseus process (\S+) listening/.exec(logs.stdout)?.[1];
       if (id) ids.set(id, pod.name);
     }

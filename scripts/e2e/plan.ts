@@ -1,14 +1,12 @@
 // Which scenarios run against which cluster, and whether this cluster may be used at all.
 // Pure decisions (unit-tested in test/e2e-plan.test.ts); index.ts gathers the facts.
+import { type Judge0Mode, JUDGE0_MODES } from '../../lib/config';
+import { APP_SECRETS } from '../../lib/app-secrets';
 
 /** Scenario ids, in the order they run: each builds on the state the previous ones left. */
 // a2: MongoDB's public port as a frontend meets it, after (a); e2: MongoDB password rotation, after (e).
 export const SCENARIO_IDS = ['a', 'a2', 'b', 'c', 'd', 'e', 'e2', 'f', 'g', 'h', 'i'] as const;
 export type ScenarioId = typeof SCENARIO_IDS[number];
-
-/** Judge0 as lib/config.ts's K8S_JUDGE0_MODE names it. */
-export type Judge0Mode = 'cluster' | 'external' | 'off';
-export const JUDGE0_MODES: readonly Judge0Mode[] = ['cluster', 'external', 'off'];
 
 /** What the cluster behind KUBECONFIG offers, as far as the scenarios care. */
 export interface Target {
@@ -17,8 +15,6 @@ export interface Target {
   /** Images go to a registry on this machine that the node pulls from: (d) may push a broken image there. */
   readonly localRegistry: boolean;
   readonly judge0Mode: Judge0Mode;
-  /** scripts/mongodb/checks.ts exists (it arrives with the MongoDB TLS branch). @default false */
-  readonly mongodbChecksCli?: boolean;
   /** MONGODB_URI (the frontend's) is set. @default false */
   readonly frontendMongoUri?: boolean;
 }
@@ -38,10 +34,9 @@ export const E2E_OWNER_LABEL = 'codeclashers.dev/e2e';
  */
 export function planScenarios(target: Target, only?: readonly ScenarioId[]): PlannedScenario[] {
   const reasons: Partial<Record<ScenarioId, string | undefined>> = {
-    a2: !target.mongodbChecksCli ? 'scripts/mongodb/checks.ts does not exist in this checkout (it comes with MongoDB TLS): nothing to run'
-      : !target.nodeIsThisHost ? 'needs the node itself: it connects to MongoDB\'s NodePort 32017 on 127.0.0.1 as a frontend would'
-        : !target.frontendMongoUri ? 'MONGODB_URI (the frontend\'s) is not set: no frontend user to check with'
-          : undefined,
+    a2: !target.nodeIsThisHost ? 'needs the node itself: it connects to MongoDB\'s NodePort 32017 on 127.0.0.1 as a frontend would'
+      : !target.frontendMongoUri ? 'MONGODB_URI (the frontend\'s) is not set: no frontend user to check with'
+        : undefined,
     e2: target.frontendMongoUri ? undefined : 'MONGODB_URI (the frontend\'s) is not set: its password cannot be rotated',
     d: target.localRegistry ? undefined
       : 'needs a registry on this machine that the node pulls from (IMAGE_REGISTRY=localhost:<port>): the broken release it pushes must never reach a shared registry',
@@ -102,7 +97,7 @@ export interface NamespaceFacts {
   readonly labels: Readonly<Record<string, string>>;
   /** Deployments and StatefulSets in it. */
   readonly workloads: number;
-  /** Whether Secret app-secrets exists in it. */
+  /** Whether Secret app-secrets (lib/app-secrets.ts APP_SECRETS) exists in it. */
   readonly hasAppSecrets: boolean;
 }
 
@@ -124,7 +119,7 @@ export function ownershipOf(namespace: string, facts: NamespaceFacts): Ownership
   if (facts.workloads > 0 || facts.hasAppSecrets) {
     return {
       action: 'refuse',
-      reason: `namespace ${namespace} holds a release the e2e did not create (${facts.workloads} workload(s)${facts.hasAppSecrets ? ', Secret app-secrets' : ''}, no ${E2E_OWNER_LABEL} label): `
+      reason: `namespace ${namespace} holds a release the e2e did not create (${facts.workloads} workload(s)${facts.hasAppSecrets ? `, Secret ${APP_SECRETS}` : ''}, no ${E2E_OWNER_LABEL} label): `
         + 'refusing to touch it. Point KUBECONFIG at a cluster without that release.',
     };
   }

@@ -11,10 +11,11 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { type Judge0Mode } from '../../lib/config';
 import { Manifest, workloadsOf } from '../../lib/manifest';
-import { Judge0Mode, judge0ModeOf } from './plan';
+import { servicesOf } from '../deploy/preflight';
+import { judge0ModeOf } from './plan';
 import { JUDGE0_WORKLOADS, OWN_WORKLOADS } from './workloads';
-
 
 /** Distinct third-party images the deploy will run, given the Judge0 mode. */
 export function imagesToPull(objects: readonly Manifest[], judge0Mode: Judge0Mode): string[] {
@@ -86,7 +87,7 @@ function withRetries(what: string, command: string, args: string[], input?: stri
 }
 
 function warmBuilder(root: string): number {
-  const images = [...new Set(['colyseus', 'bots'].flatMap(svc => baseImagesOf(fs.readFileSync(path.join(root, 'backend', svc, 'Dockerfile'), 'utf8'))))];
+  const images = [...new Set(servicesOf(root).flatMap(svc => baseImagesOf(fs.readFileSync(path.join(root, 'backend', svc, 'Dockerfile'), 'utf8'))))];
   // A build that runs something in the image (Dockerfile on stdin, no context) makes BuildKit
   // fetch its layers, which it otherwise fetches lazily; they stay in the builder's cache.
   return images.every(image => withRetries(`pull of ${image} into the builder`, 'docker', ['buildx', 'build', '--progress=plain', '-'], `FROM ${image}\nRUN true\n`)) ? 0 : 1;

@@ -1,5 +1,6 @@
 // "The cluster equals the last good release": what a release is, as far as the e2e compares
 // it, and the comparison itself. Pure (unit-tested in test/e2e-release.test.ts).
+import { NAME_LABEL } from '../../lib/labels';
 
 /** A Deployment or StatefulSet as a release defines it. */
 export interface WorkloadRelease {
@@ -90,7 +91,7 @@ export function podStatesOf(pods: readonly any[]): PodState[] {
       restarts: statuses.reduce((t, s) => t + (s.restartCount ?? 0), 0),
       ready: (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True'),
       images: (p.spec?.containers ?? []).map((c: any) => c.image),
-      workload: p.metadata.labels?.['app.kubernetes.io/name'] ?? '',
+      workload: p.metadata.labels?.[NAME_LABEL] ?? '',
       terminating: !!p.metadata.deletionTimestamp,
     };
   }).sort((a, b) => a.name.localeCompare(b.name));

@@ -12,14 +12,14 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../../lib/manifest';
 import { REDIS_PORT } from '../../lib/redis-store';
+import { servicesOf } from '../deploy/preflight';
 import { HttpProbe, LocalRun, localRunOf } from './run-args';
 
-/** The services this repository builds images of. */
-export const SERVICES = ['colyseus', 'bots'] as const;
-export type Service = typeof SERVICES[number];
+/** The services this repository builds images of: the root package.json's workspaces, as the deploy builds them. */
+export const SERVICES: readonly string[] = servicesOf(path.join(__dirname, '../..'));
 
 /** A variable each service refuses to start without (its settings.ts). */
-const REQUIRED_VARIABLE: Record<Service, string> = {
+export const REQUIRED_VARIABLE: Readonly<Record<string, string>> = {
   colyseus: 'COLYSEUS_RESERVATION_SECRET',
   bots: 'BOT_SERVICE_SECRET',
 };
@@ -30,7 +30,8 @@ const APPS_MANIFEST = path.join(__dirname, '../../dist/3-apps.k8s.yaml');
 export class SmokeFailure extends Error {}
 
 export interface SmokeOptions {
-  readonly service: Service;
+  /** One of SERVICES. */
+  readonly service: string;
   readonly image: string;
   /** @default dist/3-apps.k8s.yaml */
   readonly manifests?: string;
@@ -40,6 +41,8 @@ export interface SmokeOptions {
 
 export async function smokeTest(options: SmokeOptions): Promise<void> {
   const log = options.log ?? (() => undefined);
+  const missing = REQUIRED_VARIABLE[options.service];
+  if (!missing) throw new SmokeFailure(`${options.service}: no variable it must refuse to start without is known (REQUIRED_VARIABLE of scripts/images/smoke.ts)`);
   const deployment = deploymentOf(options.manifests ?? APPS_MANIFEST, options.service);
   await docker(['info', '--format', '{{.ServerVersion}}']).catch(error => { throw new SmokeFailure(`no Docker engine: ${firstLine(error.stderr || error.message)}`); });
   await docker(['image', 'inspect', options.image]).catch(() => { throw new SmokeFailure(`image ${options.image} is not in the local engine`); });
@@ -92,7 +95,6 @@ export async function smokeTest(options: SmokeOptions): Promise<void> {
     if (code !== 0) throw new SmokeFailure(`${options.service}: exited with code ${code} after SIGTERM: ${await lastLogLine(name)}`);
     log(`SIGTERM: exit 0`);
 
-    const missing = REQUIRED_VARIABLE[options.service];
     const without = `${name}-without-${missing.toLowerCase()}`;
     containers.push(without);
     await start(run([missing]), without, work);
@@ -229,18 +231,18 @@ function docker(args: string[]): Promise<{ stdout: string; stderr: string }> {
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 const firstLine = (text: string) => text.trim().split('\n')[0];
 
-export function parseArgs(argv: readonly string[]): { service: Service; image: string; manifests?: string } {
+export function parseArgs(argv: readonly string[]): { service: string; image: string; manifests?: string } {
   const value = (flag: string) => {
     const i = argv.indexOf(flag);
     return i === -1 ? undefined : argv[i + 1];
   };
   const service = value('--service');
   const image = value('--image');
-  if (!service || !(SERVICES as readonly string[]).includes(service)) {
+  if (!service || !SERVICES.includes(service)) {
     throw new SmokeFailure(`--service=${JSON.stringify(service ?? '')} is invalid; expected one of ${SERVICES.join(', ')}`);
   }
   if (!image) throw new SmokeFailure('--image is not set; expected an image reference in the local engine, e.g. codeclashers-colyseus:test');
-  return { service: service as Service, image, manifests: value('--manifests') };
+  return { service, image, manifests: value('--manifests') };
 }
 
 if (require.main === module) {

@@ -1,6 +1,6 @@
-// Scenario (a2)'s subprocess: scripts/mongodb/checks.ts (the MongoDB TLS branch) run with the
-// frontend's URI, the cluster's CA as a file and K8S_MONGODB_TLS. That CLI is not on this branch;
-// a stand-in here follows its contract as its header and main block state: reads MONGODB_URI,
+// Scenario (a2)'s subprocess: scripts/mongodb/checks.ts run with the frontend's URI, the
+// cluster's CA as a file and K8S_MONGODB_TLS. Its checks need a real mongod, which cannot run
+// here, so a stand-in follows its contract as its header and main block state: reads MONGODB_URI,
 // MONGODB_CA_FILE (a PEM file), K8S_MONGODB_TLS (default require); exit 2 with one `error:` line
 // when one is missing; one `ok  `/`FAIL` line per check, never a value; exit 1 if any failed.
 import * as fs from 'fs';
@@ -50,4 +50,9 @@ test('the CA from Secret mongodb-ca goes to the checks as a file, with the front
 test('a failed check fails the scenario, naming it', async () => {
   await expect(runMongodbChecks(ctx, URI, standIn(false)))
     .rejects.toThrow(/^scripts\/mongodb\/checks\.ts exited 1: FAIL a plain connection is refused before any login: not fine$/);
+}, 60_000);
+
+test('by default the real scripts/mongodb/checks.ts runs: without the frontend URI it refuses with its one error line, which the scenario reports', async () => {
+  await expect(runMongodbChecks(ctx, ''))
+    .rejects.toThrow(/^scripts\/mongodb\/checks\.ts exited 2: error: set MONGODB_URI \(the frontend's\)/);
 }, 60_000);

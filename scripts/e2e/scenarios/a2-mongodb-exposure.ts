@@ -1,23 +1,18 @@
 // (a2) After the first install: MongoDB's public port (NodePort 32017 on the node) as the
-// frontend meets it. The checks themselves are the MongoDB branch's CLI (scripts/mongodb/
-// checks.ts: TLS with the CA works, TLS without it is not trusted, a plain connection is
-// refused before any login, the frontend user reads and writes only its database). It is run
-// as a subprocess so this branch builds without it; plan.ts skips (a2) until it exists.
+// frontend meets it. The checks themselves are scripts/mongodb/checks.ts (TLS with the CA works,
+// TLS without it is not trusted, a plain connection is refused before any login, the frontend
+// user reads and writes only its database), run as a subprocess as a user runs it: its exit
+// code and its output lines are its interface.
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { NAMESPACE } from '../../../lib/labels';
+import { CA_CERT_KEY, MONGODB_CA_SECRET } from '../../../lib/mongodb-tls';
 import { E2eContext, Scenario } from '../context';
 import { exec } from '../kube';
 
-/** The CLI, relative to scripts/e2e/ (so to this file's directory's parent). */
-export const MONGODB_CHECKS_CLI = '../mongodb/checks.ts';
-/**
- * Secret holding the CA certificate under `ca.crt` (the MongoDB branch's lib/mongodb-tls.ts
- * MONGODB_CA_SECRET / CA_CERT_KEY; its key `ca.key` is never read here).
- */
-export const MONGODB_CA_SECRET = 'mongodb-ca';
-export const CA_CERT_KEY = 'ca.crt';
+/** The checks' entry point. */
+const MONGODB_CHECKS_CLI = path.resolve(__dirname, '../../mongodb/checks.ts');
 
 /** What the checks' output says went wrong: its FAIL lines (they name checks, never values), or its last line. */
 export function checksFailure(code: number, output: string): string | undefined {
@@ -31,8 +26,9 @@ export function checksFailure(code: number, output: string): string | undefined 
  * Runs the checks as the frontend (`frontendUri`) with the cluster's CA; throws naming every
  * failed check. `cli`: the checks' entry point (tests point it elsewhere).
  */
-export async function runMongodbChecks(ctx: Pick<E2eContext, 'kube' | 'root' | 'env'>, frontendUri: string, cli = path.resolve(__dirname, '..', MONGODB_CHECKS_CLI)): Promise<string> {
+export async function runMongodbChecks(ctx: Pick<E2eContext, 'kube' | 'root' | 'env'>, frontendUri: string, cli = MONGODB_CHECKS_CLI): Promise<string> {
   const secret = await ctx.kube.json(['get', 'secret', MONGODB_CA_SECRET, '-n', NAMESPACE]);
+  // Only the certificate is used; the CA's key, in the same Secret, goes nowhere.
   const ca = secret.data?.[CA_CERT_KEY];
   if (!ca) throw new Error(`Secret ${MONGODB_CA_SECRET} has no ${CA_CERT_KEY}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'e2e-mongodb-ca-'));

@@ -6,10 +6,12 @@
 // connected; new duels land on good pods only.
 import * as fs from 'fs';
 import * as path from 'path';
+import { ColyseusGameServer } from '../../../lib/colyseus-game-server';
 import { E2eContext, Scenario, assertNone } from '../context';
 import { DuelPlayer, finishDuel, meet, waitUntil } from '../duel';
 import { exec } from '../kube';
 import { releaseDifferences, restartedPods } from '../release';
+import { podsOf } from '../workloads';
 
 const ENTRY = 'backend/colyseus/src/index.ts';
 
@@ -48,7 +50,7 @@ export const failedRelease: Scenario = {
   async run(ctx) {
     await ctx.kube.waitReady(300_000);
     const good = await ctx.kube.snapshot();
-    const goodPods = await ctx.kube.pods('app.kubernetes.io/name=colyseus');
+    const goodPods = await ctx.kube.pods(podsOf(ColyseusGameServer.NAME));
     const goodImages = goodPods[0]?.images.join(' ');
     const goodProcesses = await ctx.kube.colyseusProcesses();
     const server = await ctx.server();
@@ -63,13 +65,13 @@ export const failedRelease: Scenario = {
       void deploy.finally(() => { exited = true; });
       try {
         // The duel starts once the broken pod exists, so it is live while that pod crashes.
-        const badPod = await waitUntil(async () => exited || (await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.images.join(' ') !== goodImages),
+        const badPod = await waitUntil(async () => exited || (await ctx.kube.pods(podsOf(ColyseusGameServer.NAME))).find(p => p.images.join(' ') !== goodImages),
           ctx.deployTimeoutSeconds * 1000, 'the broken release\'s pod');
         if (badPod === true) throw new Error(`the deploy exited (${(await deploy).code}) before a pod of the broken release appeared`);
         ctx.log(`broken release pod ${badPod.name} runs ${badPod.images[0]}`);
         players = await meet(server, [`e2e-live-a-${Date.now()}`, `e2e-live-b-${Date.now()}`]);
         ctx.log(`live duel ${players[0].room.roomId} on process ${players[0].processId}`);
-        await waitUntil(async () => exited || ((await ctx.kube.pods('app.kubernetes.io/name=colyseus')).find(p => p.uid === badPod.uid)?.restarts ?? 0) > 0,
+        await waitUntil(async () => exited || ((await ctx.kube.pods(podsOf(ColyseusGameServer.NAME))).find(p => p.uid === badPod.uid)?.restarts ?? 0) > 0,
           ctx.deployTimeoutSeconds * 1000, `pod ${badPod.name} to crash`);
         liveWhenCrashed = players.every(p => p.connected && p.phase === 'playing');
       } finally {
@@ -87,7 +89,7 @@ export const failedRelease: Scenario = {
     // The broken ReplicaSet scales down after the rollback; then compare.
     await ctx.kube.waitReady(300_000, 'the rollback to settle');
     assertNone('after the failed release the cluster is not the last good release', releaseDifferences(good, await ctx.kube.snapshot()));
-    assertNone('the good game server pods did not survive the failed release', restartedPods(goodPods, await ctx.kube.pods('app.kubernetes.io/name=colyseus')));
+    assertNone('the good game server pods did not survive the failed release', restartedPods(goodPods, await ctx.kube.pods(podsOf(ColyseusGameServer.NAME))));
 
     // New duels land only where a good process listens.
     const fresh = await meet(server, [`e2e-after-d-a-${Date.now()}`, `e2e-after-d-b-${Date.now()}`]);

@@ -2,8 +2,10 @@
 // server pods still on the old password (draining a live duel) must not fail on it; the live
 // duel plays to its end, Redis keeps its data, and a new duel works afterwards.
 import { randomBytes } from 'crypto';
+import { RedisStore } from '../../../lib/redis-store';
 import { Scenario, assertNone, mask } from '../context';
 import { finishDuel, meet, playDuel, waitUntil } from '../duel';
+import { OWN_WORKLOADS, podsOf } from '../workloads';
 
 export const redisRotation: Scenario = {
   id: 'e',
@@ -12,8 +14,8 @@ export const redisRotation: Scenario = {
     await ctx.kube.waitReady(300_000);
     const marker = `e2e-${Date.now()}`;
     await ctx.kube.redis(['SET', 'e2e:rotation', marker]);
-    const redisBefore = (await ctx.kube.pods('app.kubernetes.io/name=redis'))[0];
-    const serverPodsBefore = await ctx.kube.pods('app.kubernetes.io/name in (colyseus,bots)');
+    const redisBefore = (await ctx.kube.pods(podsOf(RedisStore.NAME)))[0];
+    const serverPodsBefore = await ctx.kube.pods(podsOf(...OWN_WORKLOADS));
     const server = await ctx.server();
     const players = await meet(server, [`e2e-rot-a-${Date.now()}`, `e2e-rot-b-${Date.now()}`]);
 
@@ -27,7 +29,7 @@ export const redisRotation: Scenario = {
     try {
       await waitUntil(async () => {
         if (exited) return true;
-        const now = (await ctx.kube.pods('app.kubernetes.io/name=redis'))[0];
+        const now = (await ctx.kube.pods(podsOf(RedisStore.NAME)))[0];
         return now && now.uid !== redisBefore.uid && now.ready;
       }, ctx.deployTimeoutSeconds * 1000, 'Redis to restart with the new password');
       redisRestartedDuringDuel = players.every(p => p.connected && p.phase === 'playing');
@@ -39,12 +41,12 @@ export const redisRotation: Scenario = {
       await Promise.all(players.map(p => p.leave()));
       if (run.code !== 0) throw new Error(`the deploy rotating the Redis password exited ${run.code}`);
     }
-    const redisAfter = (await ctx.kube.pods('app.kubernetes.io/name=redis'))[0];
+    const redisAfter = (await ctx.kube.pods(podsOf(RedisStore.NAME)))[0];
     if (redisAfter.uid === redisBefore.uid) throw new Error('Redis was not restarted: it still runs with the old password');
     if (!redisRestartedDuringDuel) throw new Error(`the duel was not live when Redis restarted (phase ${players[1].phase}): the old pods' behaviour on the old password was not exercised`);
     assertNone('the live duel lost players during the rotation', players.filter(p => p.droppedMidMatch()).map(p => `${p.id} disconnected (code ${p.leaveCodes[0]}) while the match was ${p.phaseAtLeave}`));
     // Pods that started on the old password did not crash on it (container restarts).
-    const crashed = (await ctx.kube.pods('app.kubernetes.io/name in (colyseus,bots)'))
+    const crashed = (await ctx.kube.pods(podsOf(...OWN_WORKLOADS)))
       .filter(p => p.restarts > (serverPodsBefore.find(b => b.uid === p.uid)?.restarts ?? 0));
     assertNone('pods crashed during the rotation', crashed.map(p => `${p.name}: ${p.restarts} container restarts`));
     const stored = await waitUntil(() => ctx.kube.findMatch(players[1].room.roomId), 30_000, `the live duel's result in MongoDB`);

@@ -6,6 +6,7 @@
 import { E2eContext, Scenario, assertNone, mask } from '../context';
 import { DuelPlayer, finishDuel, meet, playDuel, waitUntil } from '../duel';
 import { passwordInUri, rotatedMongoSecrets } from '../secrets';
+import { OWN_WORKLOADS, podsOf } from '../workloads';
 import { runMongodbChecks } from './a2-mongodb-exposure';
 
 /** What the rotation left behind, as the scenario observed it. */
@@ -36,7 +37,7 @@ export function rotationProblems(f: RotationFacts): string[] {
 }
 
 async function gameServerPods(ctx: E2eContext) {
-  return ctx.kube.pods('app.kubernetes.io/name in (colyseus,bots)');
+  return ctx.kube.pods(podsOf(...OWN_WORKLOADS));
 }
 
 export const mongoRotation: Scenario = {
@@ -83,7 +84,8 @@ export const mongoRotation: Scenario = {
     const again = await waitUntil(() => ctx.kube.findMatch(outcome.roomId).catch(() => undefined), 60_000, `the new duel's result (${outcome.roomId}) in MongoDB`);
     if (again.winner !== outcome.winner) throw new Error(`MongoDB holds winner ${JSON.stringify(again.winner)} for the duel after the rotation, expected ${outcome.winner}`);
     ctx.log(`after the rotation: duel ${outcome.roomId} played and stored`);
-    if (ctx.target.mongodbChecksCli && ctx.target.nodeIsThisHost) ctx.log(await runMongodbChecks(ctx, ctx.env.MONGODB_URI));
-    else ctx.log('the frontend\'s new password is not checked here: scripts/mongodb/checks.ts or the node is not available (see a2)');
+    // The checks reach NodePort 32017 on 127.0.0.1: only on the node itself, as (a2).
+    if (ctx.target.nodeIsThisHost) ctx.log(await runMongodbChecks(ctx, ctx.env.MONGODB_URI));
+    else ctx.log('the frontend\'s new password is not checked here: the node is not this machine (see a2)');
   },
 };
