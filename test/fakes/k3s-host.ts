@@ -27,8 +27,13 @@ export interface Behaviour {
   smokeFails: string[];
   /** The API server restarts after this many more object writes; the rest of that apply is refused. */
   apiRestartAfterWrites?: number;
-  /** The API server is unreachable (k3s restarting) for the next command with this kubectl verb, once. */
+  /**
+   * The API server is unreachable (k3s restarting) for the next command whose positional
+   * arguments start with these words (a verb, `get secret app-secrets`), once.
+   */
   apiDownAtVerb?: string;
+  /** How many commands matching apiDownAtVerb still succeed before the one that fails. */
+  apiDownSkip?: number;
   /** How long a terminating pod of a workload takes to exit (a Colyseus pod drains its match). */
   drainSeconds: Record<string, number>;
   /** Image repositories (without tag) published public; new GHCR packages start private. */
@@ -249,8 +254,12 @@ export class FakeHost {
       positional.push(args[i]);
     }
     const [verb, ...rest] = positional;
-    if (this.state.behaviour.apiDownAtVerb === verb) {
+    const down = this.state.behaviour.apiDownAtVerb;
+    if (down && `${positional.join(' ')} `.startsWith(`${down} `) && !(this.state.behaviour.apiDownSkip && this.state.behaviour.apiDownSkip-- > 0)) {
       this.state.behaviour.apiDownAtVerb = undefined;
+      // kubectl prints this and exits 1 when nothing listens on the API server's port
+      // (kubernetes.io/docs/tasks/debug/debug-cluster/troubleshoot-kubectl: "The connection to the
+      // server <server-name:port> was refused - did you specify the right host or port?").
       // kubectl diff reports its own errors with exit code + 1 (CheckDiffErr in
       // k8s.io/kubectl/pkg/cmd/util/helpers.go), so that 1 stays "differences found"
       // (kubectl diff --help: "0 No differences, 1 Differences were found, >1 Kubectl or diff
@@ -415,9 +424,9 @@ export class FakeHost {
         continue;
       }
       if (left !== undefined) this.state.behaviour.apiRestartAfterWrites = left - 1;
-      const changed = this.store(o, r.key);
+      this.store(o, r.key);
       if (!manager) this.state.objects[r.key].object.metadata.annotations = { ...this.state.objects[r.key].object.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '...' };
-      out.push(`${this.ref(o)} ${changed ? 'serverside-applied' : 'serverside-applied'}`);
+      out.push(`${this.ref(o)} serverside-applied`);
     }
     // The API server is back for the next command.
     if (errors.some(e => e.includes('6443 was refused'))) this.state.behaviour.apiRestartAfterWrites = undefined;
