@@ -17,7 +17,6 @@ import { Context, DeployError, kubectl, mustKubectl } from './context';
 import { Env } from './options';
 import { SecretValues } from './secrets';
 
-
 /** The deploy's kubectl, in the shape the MongoDB steps take. */
 export function mongoKubectl(ctx: Context): Kubectl {
   return async (args, opts = {}) => {
