@@ -198,7 +198,9 @@ export class FakeHost {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: default, cluster: {server: "https://127.0.0.1:6443"}}]\n`, { mode: 0o600 });
       // The installer returns once the service started; the Node registers some seconds later
-      // (FIELD-NOTES "Real kubectl and k3s behaviour": "Right after the installer returns...").
+      // ("nodes ... not found" while k3s starts: k3s-io/k3s#6324; k3d-io/k3d#512: the cluster is
+      // up before its Node is Ready); meanwhile `kubectl wait ... node --all` fails at once with "no
+      // matching resources found" (it waits for existing objects unless --for=create: kubectl_wait docs).
       this.state.k3s = { version, nodeAt: this.state.time + 15_000, readyAt: this.state.time + 30_000 };
       return ok('[INFO]  systemd: Starting k3s\n');
     }
@@ -718,7 +720,10 @@ export class FakeHost {
   /**
    * Whether a pod's MongoDB login (MONGODB_USERNAME/MONGODB_PASSWORD in its environment, the
    * URI's authSource codeclashers) is accepted now: SCRAM accepts exactly the user's current
-   * password (FIELD-NOTES, "MongoDB facts"); with requireTLS only a TLS URI connects. Undefined:
+   * password (a user has one password, db.changeUserPassword replaces it: mongodb.com/docs/manual/
+   * reference/method/db.changeUserPassword; SCRAM: mongodb.com/docs/manual/core/security-scram);
+   * with net.tls.mode requireTLS only a TLS URI connects (mongodb.com/docs/manual/reference/
+   * configuration-options, net.tls.mode). Undefined:
    * it works; else why not. What Colyseus needs to record a match result.
    */
   mongoLoginProblem(p: Pod): string | undefined {
