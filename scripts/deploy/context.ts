@@ -85,6 +85,11 @@ export function mustKubectl(ctx: Context, args: readonly string[], options: RunO
   return must(ctx, 'kubectl', kubectlArgs(ctx, args), options);
 }
 
+/** kubectl's stderr says the object is absent (and not, say, `kubectl: command not found`). */
+export function isNotFound(stderr: string): boolean {
+  return /^Error from server \(NotFound\):/m.test(stderr);
+}
+
 /**
  * `kubectl get ... -o json`, parsed; undefined only when the object is absent. kubectl exits 1
  * both when the object is absent (`Error from server (NotFound): <kind> "<name>" not found`,
@@ -95,7 +100,7 @@ export function mustKubectl(ctx: Context, args: readonly string[], options: RunO
 export async function getJson(ctx: Context, args: readonly string[]): Promise<any | undefined> {
   const r = await kubectl(ctx, ['get', ...args, '-o', 'json']);
   if (r.status === 0) return JSON.parse(r.stdout);
-  if (/^Error from server \(NotFound\):/m.test(r.stderr)) return undefined;
+  if (isNotFound(r.stderr)) return undefined;
   const detail = ctx.redact(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' | ');
   throw new DeployError(`kubectl get ${args.slice(0, 2).join(' ')} failed (exit ${r.status}), cannot tell whether it exists: ${detail}`);
 }

@@ -2,6 +2,7 @@
 // kubectl (with its redaction and logging) and tests wire a stand-in.
 import { NAMESPACE, PART_OF } from '../../lib/labels';
 import { serverSideApply } from '../deploy/apply-flags';
+import { isNotFound } from '../deploy/context';
 import { decodeSecret, redactor } from '../deploy/secrets';
 
 export interface KubectlResult {
@@ -25,7 +26,7 @@ export async function readSecret(kubectl: Kubectl, name: string): Promise<{ data
   const r = await kubectl(['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
   if (r.code !== 0) {
     // kubectl get: exit 1 with `Error from server (NotFound): secrets "x" not found` (kubectl get docs).
-    if (/NotFound|not found/.test(r.stderr)) return undefined;
+    if (isNotFound(r.stderr)) return undefined;
     throw new MongoStepError(`reading Secret ${name} failed (exit ${r.code}): ${firstLine(r.stderr)}`);
   }
   const secret = JSON.parse(r.stdout);
