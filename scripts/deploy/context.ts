@@ -94,7 +94,7 @@ export function isNotFound(stderr: string): boolean {
  * `kubectl get ... -o json`, parsed; undefined only when the object is absent. kubectl exits 1
  * both when the object is absent (`Error from server (NotFound): <kind> "<name>" not found`,
  * kubernetes.io/docs/reference/kubectl/generated/kubectl_get) and when the API server cannot be
- * reached (`The connection to the server ... was refused`): only the first means "absent", so
+ * reached (`The connection to the server ... was refused`, kubernetes/kubernetes#23726): only the first means "absent", so
  * every other failure stops the deploy rather than being mistaken for a missing object.
  */
 export async function getJson(ctx: Context, args: readonly string[]): Promise<any | undefined> {

@@ -260,8 +260,8 @@ export class FakeHost {
     if (down && `${positional.join(' ')} `.startsWith(`${down} `) && !(this.state.behaviour.apiDownSkip && this.state.behaviour.apiDownSkip-- > 0)) {
       this.state.behaviour.apiDownAtVerb = undefined;
       // kubectl prints this and exits 1 when nothing listens on the API server's port
-      // (kubernetes.io/docs/tasks/debug/debug-cluster/troubleshoot-kubectl: "The connection to the
-      // server <server-name:port> was refused - did you specify the right host or port?").
+      // (standardErrorMessage in k8s.io/kubectl/pkg/cmd/util/helpers.go; the apiserver down:
+      // kubernetes/kubernetes#23726).
       // kubectl diff reports its own errors with exit code + 1 (CheckDiffErr in
       // k8s.io/kubectl/pkg/cmd/util/helpers.go), so that 1 stays "differences found"
       // (kubectl diff --help: "0 No differences, 1 Differences were found, >1 Kubectl or diff
