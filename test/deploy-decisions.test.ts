@@ -1,6 +1,6 @@
 // The deploy's pure decisions (scripts/deploy/*), fast. The scenarios are in test/integ/deploy.test.ts.
 import { SECRET_KEYS } from '../lib/app-secrets';
-import { FIELD_MANAGER, serverSideApply, serverSideDiff } from '../scripts/deploy/apply-flags';
+import { FIELD_MANAGER, serverSideApply } from '../scripts/deploy/apply-flags';
 import { changedInDiff, changedSecretKeys } from '../scripts/deploy/apply';
 import { healthChecks } from '../scripts/deploy/health';
 import { hostRefusals, requiredSecretsFor } from '../scripts/deploy/host';
@@ -50,10 +50,9 @@ describe('options', () => {
   });
 });
 
-test('server-side apply, dry run and diff share one field manager and flags', () => {
+test('server-side apply and its dry run share one field manager and flags', () => {
   expect(serverSideApply()).toEqual(['--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts']);
   expect(serverSideApply('dry-run')).toEqual([...serverSideApply(), '--dry-run=server']);
-  expect(serverSideDiff()).toEqual(serverSideApply());
 });
 
 describe('host preflight', () => {

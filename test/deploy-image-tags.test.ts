@@ -55,5 +55,14 @@ test('the real lockfile: each workspace\'s closure holds its own dependencies on
   expect(colyseus).toContain('node_modules/@colyseus/core');
   expect(colyseus).not.toContain('node_modules/cdk8s');
   expect(Object.keys(lockClosure(real, 'backend/bots'))).not.toContain('node_modules/@colyseus/core/node_modules/nanoid');
-  expect(imageTag('colyseus', { files: {}, lock: real, rootPackage: {} })).toMatch(/^[0-9a-f]{20}$/);
+  // The same inputs give the same tag (a fresh parse: no object identity involved); a change to
+  // one of Colyseus' own lock entries gives another, one outside its closure does not.
+  const tagOf = (lock: any) => imageTag('colyseus', { files: {}, lock, rootPackage: {} });
+  const again = JSON.parse(fs.readFileSync(path.join(__dirname, '../package-lock.json'), 'utf8'));
+  expect(tagOf(again)).toBe(tagOf(real));
+  again.packages['node_modules/@colyseus/core'].version += '-patched';
+  expect(tagOf(again)).not.toBe(tagOf(real));
+  const outside = JSON.parse(fs.readFileSync(path.join(__dirname, '../package-lock.json'), 'utf8'));
+  outside.packages['node_modules/cdk8s'].version += '-patched';
+  expect(tagOf(outside)).toBe(tagOf(real));
 });

@@ -1,5 +1,6 @@
 // `npm run mongodb -- ...`: the operator's commands, against the stand-in.
-import { kubeconfigOf, main } from '../scripts/mongodb/cli';
+import { kubeconfigOf } from '../scripts/deploy/options';
+import { main } from '../scripts/mongodb/cli';
 import { ensureCertificates } from '../scripts/mongodb/certificates';
 import { installedCluster } from './fakes/fake-mongo-cluster';
 

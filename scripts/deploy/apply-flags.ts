@@ -1,6 +1,8 @@
 // The one definition of how the deploy writes to the cluster. The dry run and the diff must use
 // exactly the apply's flags: `kubectl diff` shows removed fields only with the same
-// `--server-side --field-manager` (FIELD-NOTES, "kubectl diff"), and a dry run with another
+// `--server-side --field-manager` (kubectl diff --help / kubernetes.io/docs/reference/kubectl/generated/kubectl_diff:
+// "--server-side: If true, apply runs in the server instead of the client", "--field-manager: Name
+// of the manager used to track field ownership"), and a dry run with another
 // field manager could pass where the apply conflicts.
 
 /** Field manager of every object the deploy applies. */
@@ -12,9 +14,4 @@ export const FIELD_MANAGER = 'codeclashers-deploy';
  */
 export function serverSideApply(mode: 'apply' | 'dry-run' = 'apply'): string[] {
   return ['--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', ...(mode === 'dry-run' ? ['--dry-run=server'] : [])];
-}
-
-/** `kubectl diff` with the apply's flags (diff takes no --dry-run: it is one). */
-export function serverSideDiff(): string[] {
-  return serverSideApply('apply');
 }

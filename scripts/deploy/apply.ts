@@ -2,17 +2,16 @@
 // diff with the apply's own flags), then the Secrets and the manifests.
 import { randomBytes } from 'crypto';
 import { SECRET_KEYS } from '../../lib/app-secrets';
-import { IMAGE_PULL_SECRET } from '../../lib/labels';
-import { NAMESPACE } from '../../lib/labels';
+import { IMAGE_PULL_SECRET, NAMESPACE } from '../../lib/labels';
 import { Manifest } from '../../lib/manifest';
-import { serverSideApply, serverSideDiff } from './apply-flags';
-import { Context, DeployError, asInput, kubectl, mustKubectl } from './context';
+import { serverSideApply } from './apply-flags';
+import { Context, DeployError, asInput, getJson, kubectl, mustKubectl } from './context';
 import { keyOf, prepareManifests } from './manifests';
 import { rotationSecrets } from './redis-rotation';
 import { DIGEST_KEY_SECRET, SecretValues, appSecretsManifest, decodeSecret, digestKeyManifest, pullSecretManifest, secretDigest, secretKeysByWorkload } from './secrets';
 
 export async function namespaceExists(ctx: Context): Promise<boolean> {
-  return (await kubectl(ctx, ['get', 'namespace', NAMESPACE, '-o', 'name'])).status === 0;
+  return (await getJson(ctx, ['namespace', NAMESPACE])) !== undefined;
 }
 
 /** A dry run of namespaced objects fails while their namespace does not exist (kubernetes#83562): apply it first. */
@@ -23,16 +22,15 @@ export async function applyNamespace(ctx: Context, objects: readonly Manifest[])
 
 /** The live Secret's values (held in memory, to restore on failure); undefined when absent. */
 export async function liveSecretValues(ctx: Context, name: string): Promise<SecretValues | undefined> {
-  const r = await kubectl(ctx, ['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
-  return r.status === 0 ? decodeSecret(JSON.parse(r.stdout).data) : undefined;
+  const live = await getJson(ctx, ['secret', name, '-n', NAMESPACE]);
+  return live && decodeSecret(live.data);
 }
 
 /** Secrets as they are now, by name (undefined: absent), held in memory to put back on failure. */
 export async function liveSecrets(ctx: Context, names: readonly string[]): Promise<Map<string, Manifest | undefined>> {
   const before = new Map<string, Manifest | undefined>();
   for (const name of names) {
-    const r = await kubectl(ctx, ['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
-    const live = r.status === 0 ? JSON.parse(r.stdout) : undefined;
+    const live = await getJson(ctx, ['secret', name, '-n', NAMESPACE]);
     before.set(name, live && {
       apiVersion: 'v1', kind: 'Secret', type: live.type,
       metadata: { name, namespace: NAMESPACE, ...(live.metadata.labels ? { labels: live.metadata.labels } : {}) },
@@ -84,7 +82,8 @@ export async function refusals(ctx: Context, prepared: readonly Manifest[], secr
     throw new DeployError(`the server-side dry run refused the change, nothing was applied:\n  ${ctx.redact(lines.join('\n  '))}${immutableAdvice(lines.join('\n'))}`);
   }
   // Secrets stay out of the diff: their change is reported by key name.
-  const diff = await kubectl(ctx, ['diff', ...serverSideDiff(), '-f', '-'], { input: asInput(prepared) });
+  // The apply's own flags, without --dry-run: a diff is one.
+  const diff = await kubectl(ctx, ['diff', ...serverSideApply(), '-f', '-'], { input: asInput(prepared) });
   if (diff.status > 1) throw new DeployError(`kubectl diff failed (exit ${diff.status}), nothing was applied: ${ctx.redact(diff.stderr.trim().split('\n').pop() ?? '')}`);
   return { diff: ctx.redact(diff.stdout), changed: changedInDiff(diff.stdout) };
 }

@@ -85,6 +85,26 @@ export function mustKubectl(ctx: Context, args: readonly string[], options: RunO
   return must(ctx, 'kubectl', kubectlArgs(ctx, args), options);
 }
 
+/** kubectl's stderr says the object is absent (and not, say, `kubectl: command not found`). */
+export function isNotFound(stderr: string): boolean {
+  return /^Error from server \(NotFound\):/m.test(stderr);
+}
+
+/**
+ * `kubectl get ... -o json`, parsed; undefined only when the object is absent. kubectl exits 1
+ * both when the object is absent (`Error from server (NotFound): <kind> "<name>" not found`,
+ * kubernetes.io/docs/reference/kubectl/generated/kubectl_get) and when the API server cannot be
+ * reached (`The connection to the server ... was refused`, kubernetes/kubernetes#23726): only the first means "absent", so
+ * every other failure stops the deploy rather than being mistaken for a missing object.
+ */
+export async function getJson(ctx: Context, args: readonly string[]): Promise<any | undefined> {
+  const r = await kubectl(ctx, ['get', ...args, '-o', 'json']);
+  if (r.status === 0) return JSON.parse(r.stdout);
+  if (isNotFound(r.stderr)) return undefined;
+  const detail = ctx.redact(r.stderr.trim() || r.stdout.trim()).split('\n').slice(-3).join(' | ');
+  throw new DeployError(`kubectl get ${args.slice(0, 2).join(' ')} failed (exit ${r.status}), cannot tell whether it exists: ${detail}`);
+}
+
 /** Objects as JSON on kubectl's stdin (a List: one invocation for all). */
 export function asInput(objects: readonly unknown[]): string {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects });

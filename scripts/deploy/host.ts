@@ -1,6 +1,7 @@
 // Whether this host can run what the configuration asks for, decided before anything is touched.
 import { requiredSecrets } from '../../lib/app-secrets';
 import { Judge0Limits, Judge0Mode } from '../../lib/config';
+import { JUDGE0_IMAGE } from '../../lib/judge0-settings';
 
 export type { Judge0Limits, Judge0Mode };
 
@@ -26,8 +27,8 @@ export function hostRefusals(facts: HostFacts): string[] {
   const refusals: string[] = [];
   const arm = /^(aarch64|arm64)$/.test(facts.arch);
   if (facts.judge0Mode === 'cluster' && arm) {
-    // judge0/judge0:1.13.1 is published for amd64 only (judge0#361, #485): exec format error.
-    refusals.push(`Judge0's image judge0/judge0:1.13.1 is amd64-only and this host is ${facts.arch}: set ${JUDGE0_MODE_VARIABLE}=external (a Judge0 elsewhere) or ${JUDGE0_MODE_VARIABLE}=off`);
+    // Judge0's image is published for amd64 only (judge0#361, #485): exec format error.
+    refusals.push(`Judge0's image ${JUDGE0_IMAGE} is amd64-only and this host is ${facts.arch}: set ${JUDGE0_MODE_VARIABLE}=external (a Judge0 elsewhere) or ${JUDGE0_MODE_VARIABLE}=off`);
   }
   if (facts.judge0Mode === 'cluster' && facts.judge0Limits === 'cgroup' && facts.cgroupV2) {
     // isolate's cgroup limits need cgroup v1 (judge0#543, #597).

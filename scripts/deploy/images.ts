@@ -36,12 +36,25 @@ export async function buildImages(ctx: Context, plans: readonly ImagePlan[]): Pr
 }
 
 /**
+ * A fresh Docker config directory that still finds the user's CLI plugins (buildx): the Docker
+ * CLI looks plugins up in $DOCKER_CONFIG/cli-plugins (default ~/.docker/cli-plugins) and the
+ * system plugin directories (docs.docker.com/engine/extend/cli_plugins), so an empty
+ * DOCKER_CONFIG would hide a buildx installed per user. Only the plugins are shared, no login.
+ */
+export function isolatedDockerConfig(env: Readonly<Record<string, string | undefined>>): string {
+  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-pull-'));
+  const userPlugins = path.join(env.DOCKER_CONFIG || path.join(env.HOME || os.homedir(), '.docker'), 'cli-plugins');
+  if (fs.existsSync(userPlugins)) fs.symlinkSync(userPlugins, path.join(config, 'cli-plugins'));
+  return config;
+}
+
+/**
  * Every image, fetched with the cluster's credentials (anonymous, or GHCR_PULL_TOKEN) in a
  * Docker config of its own: the runner's push login must not make a private package look
  * pullable. New GHCR packages start private.
  */
 export async function checkPullable(ctx: Context, images: readonly string[]): Promise<void> {
-  const config = fs.mkdtempSync(path.join(os.tmpdir(), 'deploy-pull-'));
+  const config = isolatedDockerConfig(ctx.env);
   try {
     const env = { DOCKER_CONFIG: config };
     if (ctx.opts.pullToken) {

@@ -11,7 +11,7 @@ import {
   applyAll, applyNamespace, changedSecretKeys, digestKey, liveObjects, liveSecretValues, liveSecrets, namespaceExists, prepare, refusals, secretObjects,
 } from './apply';
 import { checkCapacity, ensureK3s, k3sInstalled } from './cluster';
-import { Clock, Context, DeployError, Runner, asInput, kubectl, mustKubectl, processRunner, realClock } from './context';
+import { Clock, Context, DeployError, Runner, asInput, getJson, mustKubectl, processRunner, realClock } from './context';
 import { checkHealth } from './health';
 import { buildImages, checkPullable, planImages } from './images';
 import { keyOf, prepareManifests } from './manifests';
@@ -32,8 +32,8 @@ export { DEFAULT_K3S_VERSION } from './options';
 export type Mode = 'deploy' | 'plan' | 'rollback';
 
 async function releases(ctx: Context): Promise<Release[]> {
-  const r = await kubectl(ctx, ['get', 'configmap', RELEASES_CONFIGMAP, '-n', NAMESPACE, '-o', 'json']);
-  return r.status === 0 ? decodeReleases(JSON.parse(r.stdout)) : [];
+  const live = await getJson(ctx, ['configmap', RELEASES_CONFIGMAP, '-n', NAMESPACE]);
+  return live ? decodeReleases(live) : [];
 }
 
 async function saveReleases(ctx: Context, history: readonly Release[]): Promise<void> {

@@ -37,10 +37,6 @@ export function rolloutTimeoutFor(workload: Manifest, startupSeconds: number): n
   return replicas * (startupSeconds + grace);
 }
 
-export interface Prepared {
-  readonly objects: Manifest[];
-}
-
 /**
  * The objects to apply: dist/'s, plus the release label and each workload's secret digest in
  * its pod template (so a changed key restarts its readers, durably, with the apply).

@@ -9,15 +9,13 @@ import { MongoDbStore } from '../../lib/mongodb-store';
 import { COLYSEUS_CREDENTIALS_SECRET } from '../../lib/mongodb-users';
 import { CertificateReport } from '../mongodb/certificates';
 import { Kubectl, MongoStepError } from '../mongodb/kubectl';
-import { afterStores, beforeAppSecrets, beforeStores, mongodbPreflight } from '../mongodb/steps';
+import { afterStores, beforeAppSecrets, beforeStores } from '../mongodb/steps';
 import { mongodbSummary } from '../mongodb/summary';
 import { liveTlsMode, tlsTransitionProblem } from '../mongodb/tls-mode';
 import { parseFrontendUri, rootPlan } from '../mongodb/users';
 import { Context, DeployError, kubectl, mustKubectl } from './context';
 import { Env } from './options';
 import { SecretValues } from './secrets';
-
-export { mongodbPreflight };
 
 /** The deploy's kubectl, in the shape the MongoDB steps take. */
 export function mongoKubectl(ctx: Context): Kubectl {

@@ -53,6 +53,15 @@ const REGISTRY = /^[a-z0-9]+(?:[._-][a-z0-9]+)*(?::\d+)?(?:\/[a-z0-9]+(?:[._-][a
  * Reads and validates the deploy's variables from `env`; unset or empty means the default.
  * @throws DeployOptionsError listing every problem
  */
+/**
+ * The kubeconfig the deploy (and `npm run mongodb`) uses on this machine: $KUBECONFIG, else the
+ * copy the deploy keeps in ~/.kube/config. Always passed explicitly: k3s's kubectl otherwise
+ * reads its root-only /etc/rancher/k3s/k3s.yaml and ignores ~/.kube/config (k3s-io/k3s#1541).
+ */
+export function kubeconfigOf(env: Env): string {
+  return env.KUBECONFIG?.trim() || path.join(env.HOME?.trim() || os.homedir(), '.kube', 'config');
+}
+
 export function loadDeployOptions(env: Env): DeployOptions {
   const problems: string[] = [];
   const value = (name: string) => env[name]?.trim() || undefined;
@@ -87,11 +96,10 @@ export function loadDeployOptions(env: Env): DeployOptions {
   if (!K3S_RELEASE.test(k3sVersion)) {
     problems.push(`K3S_VERSION=${JSON.stringify(k3sVersion)} is invalid; accepted: a k3s release such as ${DEFAULT_K3S_VERSION}`);
   }
-  const home = value('HOME') ?? os.homedir();
   const options: DeployOptions = {
     imageRegistry: imageRegistry ?? '',
     k3sVersion,
-    kubeconfig: value('KUBECONFIG') ?? path.join(home, '.kube', 'config'),
+    kubeconfig: kubeconfigOf(env),
     nodeName: (value('K3S_NODE_NAME') ?? os.hostname()).toLowerCase(),
     rolloutSeconds: whole('DEPLOY_ROLLOUT_TIMEOUT_SECONDS', 300, 1),
     pollSeconds: seconds('DEPLOY_POLL_SECONDS', 5),

@@ -4,23 +4,13 @@
 //   ca                                 print the CA certificate (public) frontends verify MongoDB with
 // Values never reach argv or the output: scripts go to mongosh on stdin (scripts/mongodb/mongosh.ts).
 import { spawn } from 'child_process';
-import * as os from 'os';
-import * as path from 'path';
 import { loadConfig } from '../../lib/config';
 import { MONGODB_TLS_SECRET, CA_CERT_KEY } from '../../lib/mongodb-tls';
 import { APP_SECRETS } from '../../lib/app-secrets';
 import { COLYSEUS_CREDENTIALS_SECRET } from '../../lib/mongodb-users';
+import { kubeconfigOf } from '../deploy/options';
 import { Kubectl, MongoStepError, readSecret } from './kubectl';
 import { dropUser, dropUserProblem, reconcileColyseusUser } from './users';
-
-/**
- * The kubeconfig the deploy uses on this machine: $KUBECONFIG, else the copy the deploy keeps in
- * ~/.kube/config. Always passed explicitly: k3s's kubectl otherwise reads its root-only
- * /etc/rancher/k3s/k3s.yaml and ignores ~/.kube/config (k3s-io/k3s#1541).
- */
-export function kubeconfigOf(env: NodeJS.ProcessEnv): string {
-  return env.KUBECONFIG || path.join(env.HOME ?? os.homedir(), '.kube', 'config');
-}
 
 /** kubectl on this machine with the deploy's kubeconfig, stdin piped, output collected (never printed here). */
 export const systemKubectl: Kubectl = (args, opts = {}) => new Promise(resolve => {

@@ -1,6 +1,9 @@
 // The one door to the cluster the MongoDB steps use: injected, so the deploy wires its own
 // kubectl (with its redaction and logging) and tests wire a stand-in.
-import { NAMESPACE } from '../../lib/labels';
+import { NAMESPACE, PART_OF } from '../../lib/labels';
+import { serverSideApply } from '../deploy/apply-flags';
+import { isNotFound } from '../deploy/context';
+import { decodeSecret, redactor } from '../deploy/secrets';
 
 export interface KubectlResult {
   readonly code: number;
@@ -18,33 +21,30 @@ export class MongoStepError extends Error {
   }
 }
 
-const FIELD_MANAGER = '--field-manager=codeclashers-deploy';
-
 /** A Secret's data, decoded; undefined when it does not exist. Any other failure throws. */
 export async function readSecret(kubectl: Kubectl, name: string): Promise<{ data: Record<string, string>; annotations: Record<string, string> } | undefined> {
   const r = await kubectl(['get', 'secret', name, '-n', NAMESPACE, '-o', 'json']);
   if (r.code !== 0) {
     // kubectl get: exit 1 with `Error from server (NotFound): secrets "x" not found` (kubectl get docs).
-    if (/NotFound|not found/.test(r.stderr)) return undefined;
+    if (isNotFound(r.stderr)) return undefined;
     throw new MongoStepError(`reading Secret ${name} failed (exit ${r.code}): ${firstLine(r.stderr)}`);
   }
   const secret = JSON.parse(r.stdout);
-  const data = Object.fromEntries(Object.entries<string>(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
-  return { data, annotations: secret.metadata?.annotations ?? {} };
+  return { data: { ...decodeSecret(secret.data) }, annotations: secret.metadata?.annotations ?? {} };
 }
 
 /** Creates or replaces a Secret, the values only on kubectl's stdin (server-side apply copies nothing into annotations). */
 export async function applySecret(kubectl: Kubectl, name: string, data: Record<string, string>, annotations: Record<string, string> = {}): Promise<void> {
   const manifest = {
     apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
-    metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': 'codeclashers' }, annotations },
+    metadata: { name, namespace: NAMESPACE, labels: { 'app.kubernetes.io/part-of': PART_OF }, annotations },
     data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
   };
-  const r = await kubectl(['apply', '--server-side', '--force-conflicts', FIELD_MANAGER, '-f', '-'], { stdin: JSON.stringify(manifest) });
+  const r = await kubectl(['apply', ...serverSideApply(), '-f', '-'], { stdin: JSON.stringify(manifest) });
   if (r.code !== 0) {
     // An apply error can quote the input it could not read: never let a value through.
     const hidden = Object.values(data).flatMap(v => [v, Buffer.from(v).toString('base64')]);
-    throw new MongoStepError(`applying Secret ${name} failed (exit ${r.code}): ${redact(firstLine(r.stderr), hidden)}`);
+    throw new MongoStepError(`applying Secret ${name} failed (exit ${r.code}): ${redactor(hidden)(firstLine(r.stderr))}`);
   }
 }
 
@@ -52,9 +52,3 @@ export function firstLine(text: string): string {
   return text.trim().split('\n')[0] ?? '';
 }
 
-/** `text` with every non-empty value of `secrets` replaced by ***. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  return secrets.filter((s): s is string => !!s && s.length > 0)
-    .sort((a, b) => b.length - a.length)
-    .reduce((t, s) => t.split(s).join('***'), text);
-}

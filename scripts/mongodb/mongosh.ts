@@ -8,7 +8,8 @@ import { NAMESPACE } from '../../lib/labels';
 import { MongoDbStore } from '../../lib/mongodb-store';
 import { MongoDbTlsMode, SERVER_PEM_FILE, mongoshTlsOptions } from '../../lib/mongodb-tls';
 import { ROOT_PASSWORD_FILE, ROOT_USERNAME_FILE } from '../../lib/mongodb-users';
-import { Kubectl, MongoStepError, firstLine, redact } from './kubectl';
+import { redactor } from '../deploy/secrets';
+import { Kubectl, MongoStepError, firstLine } from './kubectl';
 
 /** Lines of mongosh's output that carry a script's result; everything else (prompts, echoes) is ignored, never logged. */
 export const RESULT_MARKER = '@@codeclashers-result ';
@@ -134,11 +135,11 @@ export async function runScript(kubectl: Kubectl, mode: MongoDbTlsMode, script: 
   const r = await kubectl(mongoshExecArgs(mode), { stdin: script });
   const line = r.stdout.split('\n').reverse().find(l => l.startsWith(RESULT_MARKER));
   if (!line) {
-    throw new MongoStepError(`${what}: mongosh gave no result (kubectl exit ${r.code}: ${redact(firstLine(r.stderr), secrets) || 'no message'})`);
+    throw new MongoStepError(`${what}: mongosh gave no result (kubectl exit ${r.code}: ${redactor(secrets)(firstLine(r.stderr)) || 'no message'})`);
   }
   const result = JSON.parse(line.slice(RESULT_MARKER.length)) as ScriptResult;
   if (!result.ok) {
-    throw new MongoStepError(`${what} failed: ${redact(result.error ?? 'unknown error', secrets)}${result.code !== undefined ? ` (code ${result.code})` : ''}`);
+    throw new MongoStepError(`${what} failed: ${redactor(secrets)(result.error ?? 'unknown error')}${result.code !== undefined ? ` (code ${result.code})` : ''}`);
   }
   return result;
 }

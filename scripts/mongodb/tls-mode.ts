@@ -2,6 +2,7 @@
 import { NAMESPACE } from '../../lib/labels';
 import { MongoDbStore } from '../../lib/mongodb-store';
 import { MONGODB_TLS_MODES, MongoDbTlsMode } from '../../lib/mongodb-tls';
+import { isNotFound } from '../deploy/context';
 import { Kubectl, MongoStepError, firstLine } from './kubectl';
 import { rotateCertificatesScript, runScript } from './mongosh';
 
@@ -26,7 +27,7 @@ export function tlsTransitionProblem(live: MongoDbTlsMode | undefined, wanted: M
 export async function liveTlsMode(kubectl: Kubectl): Promise<MongoDbTlsMode | undefined> {
   const r = await kubectl(['get', 'statefulset', MongoDbStore.NAME, '-n', NAMESPACE, '-o', 'json']);
   if (r.code !== 0) {
-    if (/NotFound|not found/.test(r.stderr)) return undefined;
+    if (isNotFound(r.stderr)) return undefined;
     throw new MongoStepError(`reading StatefulSet ${MongoDbStore.NAME} failed (exit ${r.code}): ${firstLine(r.stderr)}`);
   }
   const containers = JSON.parse(r.stdout).spec?.template?.spec?.containers ?? [];

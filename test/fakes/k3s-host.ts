@@ -27,8 +27,13 @@ export interface Behaviour {
   smokeFails: string[];
   /** The API server restarts after this many more object writes; the rest of that apply is refused. */
   apiRestartAfterWrites?: number;
-  /** The API server is unreachable (k3s restarting) for the next command with this kubectl verb, once. */
+  /**
+   * The API server is unreachable (k3s restarting) for the next command whose positional
+   * arguments start with these words (a verb, `get secret app-secrets`), once.
+   */
   apiDownAtVerb?: string;
+  /** How many commands matching apiDownAtVerb still succeed before the one that fails. */
+  apiDownSkip?: number;
   /** How long a terminating pod of a workload takes to exit (a Colyseus pod drains its match). */
   drainSeconds: Record<string, number>;
   /** Image repositories (without tag) published public; new GHCR packages start private. */
@@ -193,7 +198,9 @@ export class FakeHost {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       fs.writeFileSync(file, `apiVersion: v1\nkind: Config\nclusters: [{name: default, cluster: {server: "https://127.0.0.1:6443"}}]\n`, { mode: 0o600 });
       // The installer returns once the service started; the Node registers some seconds later
-      // (FIELD-NOTES "Real kubectl and k3s behaviour": "Right after the installer returns...").
+      // ("nodes ... not found" while k3s starts: k3s-io/k3s#6324; k3d-io/k3d#512: the cluster is
+      // up before its Node is Ready); meanwhile `kubectl wait ... node --all` fails at once with "no
+      // matching resources found" (it waits for existing objects unless --for=create: kubectl_wait docs).
       this.state.k3s = { version, nodeAt: this.state.time + 15_000, readyAt: this.state.time + 30_000 };
       return ok('[INFO]  systemd: Starting k3s\n');
     }
@@ -249,8 +256,12 @@ export class FakeHost {
       positional.push(args[i]);
     }
     const [verb, ...rest] = positional;
-    if (this.state.behaviour.apiDownAtVerb === verb) {
+    const down = this.state.behaviour.apiDownAtVerb;
+    if (down && `${positional.join(' ')} `.startsWith(`${down} `) && !(this.state.behaviour.apiDownSkip && this.state.behaviour.apiDownSkip-- > 0)) {
       this.state.behaviour.apiDownAtVerb = undefined;
+      // kubectl prints this and exits 1 when nothing listens on the API server's port
+      // (standardErrorMessage in k8s.io/kubectl/pkg/cmd/util/helpers.go; the apiserver down:
+      // kubernetes/kubernetes#23726).
       // kubectl diff reports its own errors with exit code + 1 (CheckDiffErr in
       // k8s.io/kubectl/pkg/cmd/util/helpers.go), so that 1 stays "differences found"
       // (kubectl diff --help: "0 No differences, 1 Differences were found, >1 Kubectl or diff
@@ -415,9 +426,9 @@ export class FakeHost {
         continue;
       }
       if (left !== undefined) this.state.behaviour.apiRestartAfterWrites = left - 1;
-      const changed = this.store(o, r.key);
+      this.store(o, r.key);
       if (!manager) this.state.objects[r.key].object.metadata.annotations = { ...this.state.objects[r.key].object.metadata.annotations, 'kubectl.kubernetes.io/last-applied-configuration': '...' };
-      out.push(`${this.ref(o)} ${changed ? 'serverside-applied' : 'serverside-applied'}`);
+      out.push(`${this.ref(o)} serverside-applied`);
     }
     // The API server is back for the next command.
     if (errors.some(e => e.includes('6443 was refused'))) this.state.behaviour.apiRestartAfterWrites = undefined;
@@ -709,7 +720,10 @@ export class FakeHost {
   /**
    * Whether a pod's MongoDB login (MONGODB_USERNAME/MONGODB_PASSWORD in its environment, the
    * URI's authSource codeclashers) is accepted now: SCRAM accepts exactly the user's current
-   * password (FIELD-NOTES, "MongoDB facts"); with requireTLS only a TLS URI connects. Undefined:
+   * password (a user has one password, db.changeUserPassword replaces it: mongodb.com/docs/manual/
+   * reference/method/db.changeUserPassword; SCRAM: mongodb.com/docs/manual/core/security-scram);
+   * with net.tls.mode requireTLS only a TLS URI connects (mongodb.com/docs/manual/reference/
+   * configuration-options, net.tls.mode). Undefined:
    * it works; else why not. What Colyseus needs to record a match result.
    */
   mongoLoginProblem(p: Pod): string | undefined {

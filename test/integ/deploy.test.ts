@@ -324,6 +324,24 @@ describe('failures end on the last good release', () => {
     expect(vm.releases()).toHaveLength(1);
   });
 
+  test('a `kubectl get` failing (API server briefly down) is not "absent": the deploy stops before any write and app-secrets stays', async () => {
+    const release = await good();
+    vm.edit('backend/bots/src/broken.ts', () => 'throw new Error("boom");\n');
+    // Were the failed get read as "app-secrets absent", the rollback after this crash would delete it.
+    vm.host.state.behaviour.crashInCluster = [(await vm.plannedImages()).bots];
+    // The second get of app-secrets: the one that records the Secrets to put back on failure.
+    vm.host.state.behaviour.apiDownAtVerb = 'get secret app-secrets';
+    vm.host.state.behaviour.apiDownSkip = 1;
+    const run = await vm.deploy();
+    expect(run.status).toBe(1);
+    expect(run.output).toContain('kubectl get secret app-secrets failed (exit 1), cannot tell whether it exists: The connection to the server 127.0.0.1:6443 was refused');
+    expect(vm.host.state.behaviour.apiDownAtVerb).toBeUndefined();
+    expect(writes(run)).toEqual([]);
+    expect(vm.secretValues()).toEqual(SECRETS);
+    expect(vm.differencesFrom(release)).toEqual([]);
+    expect(vm.releases()).toHaveLength(1);
+  });
+
   test('a Pod Security violation is only a warning on a Deployment: the dry run\'s warning refuses it', async () => {
     const release = await good({ K8S_JUDGE0_MODE: 'off' });
     vm.edit('lib/colyseus-game-server.ts', t => t.replace("ports: [{ name: 'http', containerPort: COLYSEUS_PORT }]", "ports: [{ name: 'http', containerPort: COLYSEUS_PORT, hostPort: COLYSEUS_PORT }]"));
