@@ -7,7 +7,11 @@
 // service closes its own.
 import Redis, { RedisOptions } from 'ioredis';
 
-/** Longest wait of one command (ioredis `commandTimeout`): the matchmaking gate's budget is 2 s. */
+/**
+ * Longest wait of one command (ioredis `commandTimeout`). While Redis is known down, matchmaking
+ * is refused at once (store-gate.ts); a request caught mid-failure gets its 503 after the gate's
+ * 5 s, which leaves room for this timeout and one reconnection attempt.
+ */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
 /** Longest pause between reconnection attempts; ioredis' retryStrategy returning null would stop them for good. */
 export const REDIS_RECONNECT_MAX_MS = 1_000;
