@@ -61,8 +61,15 @@ export class RedisClients {
   /** Logs one line per lost connection and one per return; calls the return listeners. */
   private watch(client: Redis, name: string): void {
     let everReady = false;
+    let waitLogged = false;
     client.on('error', (error: Error) => {
-      if (this.lost.has(name) || !everReady) return;
+      if (!everReady) {
+        // start-up waits for Redis (whenReady): say so once rather than wait silently
+        if (!waitLogged) this.log(`waiting for Redis (${name}): ${error.message}`);
+        waitLogged = true;
+        return;
+      }
+      if (this.lost.has(name)) return;
       this.lost.add(name);
       this.log(`Redis (${name}) unreachable, retrying every ${REDIS_RECONNECT_MAX_MS / 1000} s at most: ${error.message}`);
     });
