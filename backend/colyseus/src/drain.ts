@@ -15,7 +15,8 @@ import type { WebSocketRelay } from './websocket-forwarder';
 /**
  * Seconds past MATCH_SECONDS the drain may take: a match that started just before SIGTERM, then a
  * submission made in time judged after it and the result shown or saved, within what is left.
- * 10 s under the pod's grace period (MATCH_SECONDS + 60), left for closing the stores and exiting.
+ * The grace period (MATCH_SECONDS + 60) starts with the 5 s preStop pause, before SIGTERM: 5 s are
+ * left after the deadline for closing the stores and exiting.
  */
 export const DRAIN_MARGIN_SECONDS = 50;
 

@@ -2,6 +2,8 @@ import { DRAIN_MARGIN_SECONDS, drainDeadline, timeLeftMs } from '../src/drain';
 
 /** The pod's grace period the cdk8s app gives the game server: MATCH_SECONDS + 60 (lib/, README). */
 const graceSeconds = (matchSeconds: number) => matchSeconds + 60;
+/** The preStop pause before SIGTERM, which the grace period includes (README, Draining). */
+const PRE_STOP_SECONDS = 5;
 
 describe('the drain deadline', () => {
   it('is taken once at SIGTERM and ends inside the grace period, with time to exit', () => {
@@ -11,7 +13,8 @@ describe('the drain deadline', () => {
       // a match that starts just before SIGTERM still ends, and a judgement made in time is waited for
       expect(deadline - sigterm).toBeGreaterThan(matchSeconds * 1000);
       expect(deadline - sigterm).toBe((matchSeconds + DRAIN_MARGIN_SECONDS) * 1000);
-      expect(deadline - sigterm).toBeLessThanOrEqual((graceSeconds(matchSeconds) - 10) * 1000);
+      // 5 s left to close the stores and exit
+      expect(deadline - sigterm).toBeLessThanOrEqual((graceSeconds(matchSeconds) - PRE_STOP_SECONDS - 5) * 1000);
     }
   });
 

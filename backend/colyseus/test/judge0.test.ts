@@ -150,3 +150,9 @@ describe('hosted Judge0 CE (RapidAPI)', () => {
     expect(rapid.requests.filter(r => r.method === 'POST')).toHaveLength(1);
   });
 });
+
+test('outputs compare as Judge0 compares them: trailing whitespace of each line and of the whole is ignored, leading is not', async () => {
+  const test = { stdin: '', expectedOutput: 'a b\nc\n' };
+  expect((await client().judge('print("a b   ")\nprint("c\\t")\nprint()\nprint()', PYTHON, [test])).kind).toBe('accepted');
+  expect((await client().judge('print(" a b")\nprint("c")', PYTHON, [test])).kind).not.toBe('accepted');
+});
