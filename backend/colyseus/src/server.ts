@@ -82,12 +82,13 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   server.onShutdown(async () => {
     // Relayed players and unsaved results share what is left of the drain's deadline, side by side.
     const end = deadline ?? drainDeadline(Date.now(), settings.matchSeconds);
+    const flushMs = timeLeftMs(end, Date.now(), settings.resultsDrainSeconds * 1000);
     const [, unsaved] = await Promise.all([
       drainRelay(relay, timeLeftMs(end, Date.now()), log),
-      results.flush(timeLeftMs(end, Date.now(), settings.resultsDrainSeconds * 1000)),
+      results.flush(flushMs),
     ]);
     await registry.unregister().catch(() => undefined);
-    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB before the drain deadline (RESULTS_DRAIN_SECONDS ${settings.resultsDrainSeconds} at most) and are lost`);
+    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${Math.round(flushMs / 1000)} s and are lost`);
     await results.close().catch(() => undefined);
     redis.disconnect();
     log('Drained: every room is closed.');
