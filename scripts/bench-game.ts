@@ -11,13 +11,12 @@
 // while both processes stay under BENCH_CPU_CEILING % of a core, default 400 / 70),
 // BENCH_RUNS (3), BENCH_SECONDS (measured window per N, 5), BENCH_PING_MS (100).
 import { Client, Room } from '@colyseus/sdk';
-import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import { SignJWT } from 'jose';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { PLAYER_AUDIENCE } from '../backend/colyseus/src/auth';
+import { Proc, freePort, run as runProcess, sleep } from '../backend/colyseus/test/harness';
 
 const SECRET = 'bench-player-secret-0123456789';
 const ROOT = path.join(__dirname, '..');
@@ -49,37 +48,11 @@ const RUNS = numberEnv('BENCH_RUNS', 3);
 const SECONDS = numberEnv('BENCH_SECONDS', 5);
 const PING_MS = numberEnv('BENCH_PING_MS', 100);
 
-const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  await new Promise(resolve => server.close(resolve));
-  return port;
-}
-
-interface Proc { child: ChildProcess; port: number; output: () => string }
-
+/** Starts a process (harness `run`) and waits until its output matches `ready`. */
 async function start(command: string, args: string[], env: Record<string, string>, ready: RegExp): Promise<Proc> {
-  const port = Number(env.PORT ?? 0);
-  const child = spawn(command, args, { env: { PATH: process.env.PATH!, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout!.on('data', d => { output += d; });
-  child.stderr!.on('data', d => { output += d; });
-  const deadline = Date.now() + 20_000;
-  while (!ready.test(output)) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${command} did not start:\n${output}`);
-    await sleep(50);
-  }
-  return { child, port, output: () => output };
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.child.exitCode !== null) return;
-  const exited = new Promise(resolve => p.child.once('exit', resolve));
-  p.child.kill('SIGKILL');
-  await exited;
+  const p = runProcess(command, args, env, Number(env.PORT ?? 0));
+  await p.waitFor(ready, 20_000);
+  return p;
 }
 
 /** utime + stime of a process, in seconds. */
@@ -203,8 +176,8 @@ async function main(): Promise<void> {
         if (last && Math.max(...sample.cpu) < CPU_CEILING && sample.duels + 100 <= MAX_DUELS) sizes.push(sample.duels + 100);
       }
     } finally {
-      await Promise.all(procs.map(stop));
-      await stop(redis);
+      await Promise.all(procs.map(p => p.stop()));
+      await redis.stop();
     }
   }
 

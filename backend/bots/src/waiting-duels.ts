@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 
 /** The contract with backend/colyseus: a sorted set of room ids scored by wait start (ms). */
 export const WAITING_DUELS_KEY = 'codeclashers:duels:waiting';
-export const CLAIM_PREFIX = 'codeclashers:bots:claim:';
+const CLAIM_PREFIX = 'codeclashers:bots:claim:';
 
 export class WaitingDuels {
   constructor(private readonly redis: Redis) {}

@@ -2,6 +2,7 @@
 import { Client, CloseCode, Delayed, Room, ServerError } from '@colyseus/core';
 import { schema, t } from '@colyseus/schema';
 import { AuthError, Identity, TokenSecrets, isCurrentIdentity, verifyToken } from './auth';
+import { timeLeftMs } from './drain';
 import { Judge0Client, Verdict } from './judge0';
 import { languageById, unsupportedLanguageMessage } from './languages';
 import { MAX_SOURCE_BYTES, SUBMIT_COOLDOWN_SECONDS } from './submission-limits';
@@ -33,6 +34,8 @@ export interface DuelServices {
   readonly results: MatchResults;
   readonly waiting: WaitingDuels;
   readonly matchSeconds: number;
+  /** The drain's deadline (ms since the epoch) once SIGTERM came, else undefined (drain.ts). */
+  readonly drainDeadline?: () => number | undefined;
 }
 
 /** Seconds a finished duel stays open so clients see the result. */
@@ -55,6 +58,9 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
   private readonly lastSubmitAt = new Map<string, number>();
   /** MATCH_SECONDS passed; submissions made before still count (their verdicts decide). */
   private timeUp = false;
+  /** Resolves when the drain's deadline is near (set in onBeforeShutdown). */
+  private drainEnds?: () => void;
+  private readonly nearDrainDeadline = new Promise<void>(resolve => { this.drainEnds = resolve; });
 
   private get services(): DuelServices {
     return DuelRoom.services;
@@ -152,13 +158,14 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
 
   /**
    * MATCH_SECONDS passed. A submission made in time is still judged and decides the match (a
-   * late verdict is reported, not turned into a draw); Judge0's own timeout bounds the wait.
+   * late verdict is reported, not turned into a draw); Judge0's own timeout bounds the wait, and
+   * while draining so does the drain's deadline (less RESULT_SECONDS to show the result).
    */
   private async onTimeUp(): Promise<void> {
     this.timeUp = true;
     if (this.judging.size) {
       this.broadcast('notice', { kind: 'time-up', message: 'Time is up: the submissions being judged decide the match.' });
-      await Promise.allSettled([...this.judging.values()]);
+      await Promise.race([Promise.allSettled([...this.judging.values()]), this.nearDrainDeadline]);
     }
     await this.finish('', 'timeout');
   }
@@ -204,7 +211,7 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
     // Saved now, not in onDispose (a room disposed during a Redis outage may skip it). The room
     // stays open while the save retries (MongoDB away), up to RESULT_SAVE_WAIT_SECONDS; a result
     // still unsaved then stays queued in the process, which flushes it before exiting.
-    const saved = this.services.results.save(result, RESULT_SAVE_WAIT_SECONDS * 1000);
+    const saved = this.services.results.save(result, this.drainTimeLeftMs(RESULT_SAVE_WAIT_SECONDS * 1000));
     const shown = new Promise<void>(resolve => this.clock.setTimeout(resolve, RESULT_SECONDS * 1000));
     Promise.all([saved, shown]).then(() => this.disconnect()).catch(() => undefined);
   }
@@ -215,7 +222,19 @@ export class DuelRoom extends Room<{ state: InstanceType<typeof DuelState> }> {
    * on another replica.
    */
   onBeforeShutdown(): void {
+    const deadline = this.services.drainDeadline?.();
+    if (deadline !== undefined) {
+      const timer = setTimeout(() => this.drainEnds?.(), timeLeftMs(deadline - RESULT_SECONDS * 1000, Date.now()));
+      timer.unref();
+      this.nearDrainDeadline.then(() => clearTimeout(timer)).catch(() => undefined);
+    }
     if (this.state.phase !== 'playing') this.disconnect(CloseCode.SERVER_SHUTDOWN).catch(() => undefined);
+  }
+
+  /** `capMs`, or less when the drain's deadline comes sooner. */
+  private drainTimeLeftMs(capMs: number): number {
+    const deadline = this.services.drainDeadline?.();
+    return deadline === undefined ? capMs : timeLeftMs(deadline, Date.now(), capMs);
   }
 
   onDispose(): Promise<void> {

@@ -140,8 +140,17 @@ export class QueuedMatchResults implements MatchResults {
 
   private async write(result: MatchResult): Promise<void> {
     if (!this.indexed) {
-      await this.collection.createIndex({ roomId: 1 }, { unique: true, name: 'roomId_unique' });
-      this.indexed = true;
+      try {
+        await this.collection.createIndex({ roomId: 1 }, { unique: true, name: 'roomId_unique' });
+        this.indexed = true;
+      } catch (error) {
+        if (!isDuplicateKey(error)) throw error;
+        // Existing duplicates: the index cannot be built until someone removes them, and retrying
+        // would hold every result back. Results are still written (an insert needs no index); only
+        // a retried write that had landed is then stored twice.
+        this.indexed = true;
+        this.log('duplicate roomId values block the unique index: remove duplicates in codeclashers.matches (match results are still written, without it)');
+      }
     }
     try {
       await this.collection.insertOne({ ...result });

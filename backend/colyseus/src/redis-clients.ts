@@ -7,7 +7,11 @@
 // service closes its own.
 import Redis, { RedisOptions } from 'ioredis';
 
-/** Longest wait of one command (ioredis `commandTimeout`): the matchmaking gate's budget is 2 s. */
+/**
+ * Longest wait of one command (ioredis `commandTimeout`). While Redis is known down, matchmaking
+ * is refused at once (store-gate.ts); a request caught mid-failure gets its 503 after the gate's
+ * 5 s, which leaves room for this timeout and one reconnection attempt.
+ */
 export const REDIS_COMMAND_TIMEOUT_MS = 1_500;
 /** Longest pause between reconnection attempts; ioredis' retryStrategy returning null would stop them for good. */
 export const REDIS_RECONNECT_MAX_MS = 1_000;
@@ -57,8 +61,15 @@ export class RedisClients {
   /** Logs one line per lost connection and one per return; calls the return listeners. */
   private watch(client: Redis, name: string): void {
     let everReady = false;
+    let waitLogged = false;
     client.on('error', (error: Error) => {
-      if (this.lost.has(name) || !everReady) return;
+      if (!everReady) {
+        // start-up waits for Redis (whenReady): say so once rather than wait silently
+        if (!waitLogged) this.log(`waiting for Redis (${name}): ${error.message}`);
+        waitLogged = true;
+        return;
+      }
+      if (this.lost.has(name)) return;
       this.lost.add(name);
       this.log(`Redis (${name}) unreachable, retrying every ${REDIS_RECONNECT_MAX_MS / 1000} s at most: ${error.message}`);
     });

@@ -15,7 +15,7 @@ import { gateMatchmaking } from './store-gate';
 import { COLYSEUS_STEPS, restoreOnReturn } from './store-recovery';
 import { MAX_MESSAGE_BYTES } from './submission-limits';
 import { WaitingDuels } from './waiting-duels';
-import { drainRelay } from './drain';
+import { drainDeadline, drainRelay, timeLeftMs } from './drain';
 import { WebSocketRelay, roomTarget, routeUpgrades } from './websocket-forwarder';
 
 export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
@@ -27,6 +27,8 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   const registry = new ProcessRegistry(redis);
   const waiting = new WaitingDuels(redis);
   let draining = false;
+  /** The drain's one deadline (ms since the epoch), taken at SIGTERM; see drain.ts. */
+  let deadline: number | undefined;
   let restored = () => true;
   /** Redis answers and what lived there is back. */
   const storesUp = () => stores.ready() && restored();
@@ -40,6 +42,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
     results,
     waiting,
     matchSeconds: settings.matchSeconds,
+    drainDeadline: () => deadline,
   };
 
   const httpServer = http.createServer();
@@ -73,16 +76,19 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
 
   server.onBeforeShutdown(() => {
     draining = true;
+    deadline = drainDeadline(Date.now(), settings.matchSeconds);
     log('SIGTERM: draining; no new matches here, live ones play to their end.');
   });
   server.onShutdown(async () => {
-    // Relayed players and unsaved results both wait within the grace period: side by side.
+    // Relayed players and unsaved results share what is left of the drain's deadline, side by side.
+    const end = deadline ?? drainDeadline(Date.now(), settings.matchSeconds);
+    const flushMs = timeLeftMs(end, Date.now(), settings.resultsDrainSeconds * 1000);
     const [, unsaved] = await Promise.all([
-      drainRelay(relay, settings.matchSeconds, log),
-      results.flush(settings.resultsDrainSeconds * 1000),
+      drainRelay(relay, timeLeftMs(end, Date.now()), log),
+      results.flush(flushMs),
     ]);
     await registry.unregister().catch(() => undefined);
-    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${settings.resultsDrainSeconds} s and are lost`);
+    if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${Math.round(flushMs / 1000)} s and are lost`);
     await results.close().catch(() => undefined);
     redis.disconnect();
     log('Drained: every room is closed.');

@@ -13,7 +13,12 @@ export interface MatchmakingGateProps {
   readonly storesUp: () => boolean;
   /** Seconds the client is told to wait. @default 5 */
   readonly retryAfterSeconds?: number;
-  /** A matchmaking request still unanswered after this long gets the 503 (a Redis failure mid-request). @default 5000 */
+  /**
+   * A matchmaking request still unanswered after this long gets the 503: Redis failed while the
+   * request was in Colyseus' hands (Redis known down is refused at once). Above the 1.5 s command
+   * timeout (redis-clients.ts) plus a reconnection attempt, so a request Redis answers slowly is
+   * not cut. @default 5000
+   */
   readonly timeoutMs?: number;
 }
 
@@ -34,6 +39,7 @@ export function gateMatchmaking(server: http.Server, props: MatchmakingGateProps
       'Access-Control-Expose-Headers': 'Retry-After',
     });
     res.end(JSON.stringify({ code: 503, error: 'matchmaking is unavailable for a moment; retry after the Retry-After seconds' }));
+    ignoreLaterWrites(res);
   };
 
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
@@ -47,4 +53,15 @@ export function gateMatchmaking(server: http.Server, props: MatchmakingGateProps
     }
     for (const listener of inner) listener.call(server, req, res);
   });
+}
+
+/**
+ * Colyseus answers a request the gate already answered when its handler finally returns: its
+ * response writer (@colyseus/better-call adapters/node `setResponse`) calls setHeader, and on
+ * the error that throws removeHeader and writeHead, none awaited, so Node's
+ * ERR_HTTP_HEADERS_SENT would surface as an unhandled rejection. That answer is void now: drop it.
+ */
+function ignoreLaterWrites(res: http.ServerResponse): void {
+  const ignored = function (this: http.ServerResponse) { return this; };
+  Object.assign(res, { setHeader: ignored, removeHeader: ignored, writeHead: ignored, write: () => true, end: ignored });
 }

@@ -22,11 +22,15 @@ export const COLYSEUS_STEPS: readonly RecoveryStep[] = [
  * stays up. Returns whether everything is restored: until then the process is not ready (a
  * player sent here before the registry is back would have its WebSocket refused).
  */
-export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryStep[], log: (line: string) => void): () => boolean {
+export function restoreOnReturn(clients: Pick<RedisClients, 'ready' | 'onReturn'>, steps: readonly RecoveryStep[], log: (line: string) => void): () => boolean {
   let scheduled: NodeJS.Timeout | undefined;
   let pending = false;
+  // Counts returns: an attempt that succeeds clears `pending` only if Redis did not go and come
+  // back while it ran (the later return's restore is still to run).
+  let returns = 0;
   const attempt = async () => {
     scheduled = undefined;
+    const startedAt = returns;
     const failed: string[] = [];
     for (const step of steps) {
       try {
@@ -35,7 +39,7 @@ export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryS
         failed.push(`${step.name} (${(error as Error).message})`);
       }
     }
-    if (failed.length === 0) pending = false;
+    if (failed.length === 0 && returns === startedAt) pending = false;
     if (failed.length === 0) log(`Redis is back: restored ${steps.map(s => s.name).join(', ')}`);
     else if (clients.ready()) schedule(1_000);
     else log(`Redis restore waits for the next return: ${failed.join('; ')}`);
@@ -45,6 +49,7 @@ export function restoreOnReturn(clients: RedisClients, steps: readonly RecoveryS
     scheduled = setTimeout(() => { attempt().catch(() => undefined); }, ms);
   };
   clients.onReturn(() => {
+    returns += 1;
     pending = true;
     schedule(200);
   });

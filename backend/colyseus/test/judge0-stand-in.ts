@@ -9,14 +9,20 @@
 //   [app]  app/controllers/application_controller.rb `authenticate_request`: the AUTHN_HEADER
 //          (default X-Auth-Token) value must equal AUTHN_TOKEN, else `head :unauthorized`
 //   [iso]  app/jobs/isolate_job.rb: without cgroups (both per-process flags), `-m` is a per-process
-//          address-space limit; statuses 13 Internal Error, 14 Exec Format Error (GET /statuses)
+//          address-space limit; statuses 13 Internal Error, 14 Exec Format Error (GET /statuses);
+//          `determine_status`/`strip_output`: Accepted when expected_output is absent or equal to
+//          stdout after stripping each line's trailing whitespace, then the whole's
 //   [conf] judge0.conf: MAX_MEMORY_LIMIT 512000 KB, MEMORY_LIMIT 128000 KB, MAX_QUEUE_SIZE 100,
 //          MAX_SUBMISSION_BATCH_SIZE 20
 //   [rapid] RapidAPI (hosted Judge0 CE): X-RapidAPI-Key and X-RapidAPI-Host required; 429 "Too
-//          many requests" past the plan's rate or quota, and every request counts.
+//          many requests" past the plan's rate or quota, and every request counts. ASSUMPTIONS,
+//          not checked against an upstream source: the 401 text for a missing host header and
+//          counting every request (GET polls included) are modelled from RapidAPI's public docs
+//          as remembered (docs.rapidapi.com, "Rate limits" / "Quota"), not from a captured answer.
 import { spawn } from 'child_process';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
+import { JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB } from '../src/languages';
 
 /**
  * normal: run for real. error: 500 to everything. stuck: stay In Queue. internal-error /
@@ -132,7 +138,7 @@ export class Judge0StandIn {
 
   /** Validation and defaults as [sub]; returns the token or the field errors. */
   private create(s: any): { token: string } | Record<string, string[]> {
-    const maxMemory = this.config.maxMemoryLimitKb ?? 512_000;
+    const maxMemory = this.config.maxMemoryLimitKb ?? JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB;
     const errors: Record<string, string[]> = {};
     if (!s.source_code) errors.source_code = ["can't be blank"];
     if (s.language_id !== 71) errors.language_id = [`language with id ${s.language_id} doesn't exist`];
@@ -171,9 +177,14 @@ export class Judge0StandIn {
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       submission.stdout = stdout;
-      const id = signal ? 5 : code !== 0 ? 11 : expected === undefined || stdout.trimEnd() === expected.trimEnd() ? 3 : 4;
+      const id = signal ? 5 : code !== 0 ? 11 : expected === undefined || stripOutput(stdout) === stripOutput(expected) ? 3 : 4;
       submission.status = { id, description: STATUSES[id] };
     });
     child.stdin.end(stdin);
   }
+}
+
+/** Judge0's output comparison [iso] `strip_output`: each line's trailing whitespace, then the whole's. */
+function stripOutput(output: string): string {
+  return output.split('\n').map(line => line.trimEnd()).join('\n').trimEnd();
 }

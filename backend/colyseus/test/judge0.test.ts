@@ -1,5 +1,5 @@
 import { Judge0Client } from '../src/judge0';
-import { LANGUAGES, languageById } from '../src/languages';
+import { JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB, LANGUAGES, languageById } from '../src/languages';
 import { PROBLEMS, problemById } from '../src/problems';
 import { JUDGE0_TOKEN } from './harness';
 import { Judge0StandIn } from './judge0-stand-in';
@@ -45,11 +45,11 @@ test('one batch: one create for every test, polled in one request per round, wit
   expect(judge0.requests.every(r => r.token === JUDGE0_TOKEN)).toBe(true);
 });
 
-test('each submission carries its language\'s memory_limit, and Python starts under it with an address-space limit', async () => {
+test('each submission carries its language\'s memory_limit, and Python starts under it', async () => {
   judge0.submissions.clear();
   const verdict = await client().judge('a, b = map(int, input().split())\nprint(a + b)\n', PYTHON, sum.tests);
   expect(verdict.kind).toBe('accepted');
-  for (const s of judge0.submissions.values()) expect(s).toMatchObject({ memoryLimitKb: PYTHON.memoryLimitKb, perProcessMemory: true });
+  for (const s of judge0.submissions.values()) expect(s).toMatchObject({ memoryLimitKb: PYTHON.memoryLimitKb });
 });
 
 test('the address-space limit is real in the stand-in: a program that maps more than its memory_limit fails', async () => {
@@ -58,7 +58,7 @@ test('the address-space limit is real in the stand-in: a program that maps more 
 });
 
 test('every offered language starts under Judge0\'s MAX_MEMORY_LIMIT', () => {
-  for (const l of LANGUAGES) expect(l.memoryLimitKb).toBeLessThanOrEqual(512_000);
+  for (const l of LANGUAGES) expect(l.memoryLimitKb).toBeLessThanOrEqual(JUDGE0_DEFAULT_MAX_MEMORY_LIMIT_KB);
 });
 
 test('on the first failed test it stops waiting for the others', async () => {
@@ -149,4 +149,10 @@ describe('hosted Judge0 CE (RapidAPI)', () => {
     expect(limited.length).toBeLessThanOrEqual(8);
     expect(rapid.requests.filter(r => r.method === 'POST')).toHaveLength(1);
   });
+});
+
+test('outputs compare as Judge0 compares them: trailing whitespace of each line and of the whole is ignored, leading is not', async () => {
+  const test = { stdin: '', expectedOutput: 'a b\nc\n' };
+  expect((await client().judge('print("a b   ")\nprint("c\\t")\nprint()\nprint()', PYTHON, [test])).kind).toBe('accepted');
+  expect((await client().judge('print(" a b")\nprint("c")', PYTHON, [test])).kind).not.toBe('accepted');
 });

@@ -10,6 +10,7 @@ import { SUBMIT_COOLDOWN_SECONDS } from '../src/submission-limits';
 import { problemById } from '../src/problems';
 import { JUDGE0_TOKEN, PLAYER_SECRET, Proc, eventually, sign, sleep, startColyseus, startRedis } from './harness';
 import { Judge0StandIn } from './judge0-stand-in';
+import { endpoint, leaveAll, processIdOf } from './outage-scenario';
 
 let redis: Proc & { url: string };
 let redisClient: Redis;
@@ -33,7 +34,7 @@ beforeEach(async () => {
   judge0.delayMs = 0;
 });
 afterEach(async () => {
-  for (const room of rooms.splice(0)) await Promise.race([room.leave().catch(() => undefined), sleep(500)]);
+  await leaveAll(rooms);
   for (const r of replicas) if (r.child.exitCode === null) r.child.kill('SIGCONT');
   await Promise.all(replicas.map(r => r.stop()));
 });
@@ -44,8 +45,9 @@ async function startReplicas(env: Record<string, string> = {}): Promise<[Proc, P
   return replicas as [Proc, Proc];
 }
 
-const endpoint = (p: Proc) => `http://127.0.0.1:${p.port}`;
-const processIdOf = (p: Proc) => /Colyseus process (\S+) listening/.exec(p.output())![1];
+/** A WebSocket upgrade request for `path`, as a client writes it on a raw socket (RFC 6455 4.1). */
+const upgradeRequest = (path: string) =>
+  `GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`;
 
 interface Player { id: string; room: Room; processId: string; drops: number[]; leaves: number[]; verdicts: any[]; notices: any[] }
 
@@ -143,7 +145,7 @@ test('2. a 60 KB submission travels, direct and relayed, and is judged', async (
 function resetUpgrade(port: number, path: string): Promise<void> {
   return new Promise(resolve => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(upgradeRequest(path));
       setImmediate(() => { socket.resetAndDestroy(); resolve(); });
     });
     socket.on('error', () => resolve());
@@ -154,7 +156,7 @@ function resetUpgrade(port: number, path: string): Promise<void> {
 function upgradeStatus(port: number, path: string): Promise<number | 'closed'> {
   return new Promise(resolve => {
     const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+      socket.write(upgradeRequest(path));
     });
     let data = '';
     socket.on('data', d => {
@@ -194,7 +196,7 @@ describe('3. no client can crash or drain a replica', () => {
     const socket = net.connect(relay.port, '127.0.0.1');
     socket.on('error', () => undefined);
     await new Promise(resolve => socket.once('connect', resolve));
-    socket.write(`GET ${target} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    socket.write(upgradeRequest(target));
     socket.write(Buffer.from([0x82, 0xfe, 0xff, 0xff, 1, 2, 3, 4, 5])); // a masked frame header announcing 64 KiB, then death
     await sleep(50);
     socket.resetAndDestroy();

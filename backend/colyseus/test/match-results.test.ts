@@ -70,3 +70,13 @@ test('drain: flush waits at most its bound and tells how many are left', async (
   expect(await results.flush(800)).toBe(1);
   expect(Date.now() - started).toBeLessThan(5_000);
 });
+
+test('existing duplicate roomIds block the unique index: said once, and results are still written', async () => {
+  store.docs.push(result('old'), result('old'));
+  const results = queue();
+  expect(await results.save(result('r1'), 5_000)).toBe(true);
+  expect(await results.save(result('r2'), 5_000)).toBe(true);
+  expect(store.docs.map(d => d.roomId)).toEqual(['old', 'old', 'r1', 'r2']);
+  expect(lines.filter(line => line.includes('duplicate roomId values block the unique index: remove duplicates in codeclashers.matches'))).toHaveLength(1);
+  expect(store.calls.createIndex).toBe(1);
+});
