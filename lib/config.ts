@@ -121,7 +121,7 @@ export const KNOBS: readonly Knob[] = [
   { name: 'K8S_REDIS_STORAGE_SIZE', default: '2Gi', kind: 'size', doc: 'Redis volume size (append-only file)' },
   { name: 'K8S_STORAGE_CLASS', default: RETAINED_STORAGE_CLASS, kind: 'name', doc: `StorageClass of the MongoDB and Redis volumes; \`${RETAINED_STORAGE_CLASS}\` is created here with reclaimPolicy Retain, any other name must already exist` },
   { name: 'K8S_STORAGE_PROVISIONER', default: 'rancher.io/local-path', kind: 'name', doc: `provisioner of \`${RETAINED_STORAGE_CLASS}\` (k3s: local-path)` },
-  { name: 'K8S_MATCH_SECONDS', default: '900', kind: 'seconds', doc: 'longest match; Colyseus gets MATCH_SECONDS and drains that long + 60 s on shutdown' },
+  { name: 'K8S_MATCH_SECONDS', default: '900', kind: 'seconds', doc: 'longest match; Colyseus gets MATCH_SECONDS, its drain ends at most MATCH_SECONDS + 50 s after SIGTERM, its grace period is MATCH_SECONDS + 60 s' },
   { name: 'K8S_JUDGE0_MODE', default: 'cluster', kind: 'judge0-mode', doc: 'where code is judged: `cluster` (Judge0 server, worker and PostgreSQL here; amd64 nodes only), `external` (a Judge0 at `K8S_JUDGE0_URL`) or `off` (no judging; players are told); see "Judge0: which mode"' },
   { name: 'K8S_JUDGE0_LIMITS', default: 'per-process', kind: 'judge0-limits', doc: '`cluster` mode: `per-process` (isolate without cgroups: cgroup v2 hosts, any k3s; memory limit = address space) or `cgroup` (cgroup v1 hosts only)' },
   { name: 'K8S_JUDGE0_WORKERS_PER_POD', default: '2', kind: 'count', doc: '`cluster` mode: Judge0 COUNT, submissions one worker pod runs at once' },
