@@ -3,12 +3,13 @@
 // Two game server processes (backend/colyseus/dist, as `npm start` runs it) over one real Redis;
 // N duels whose two players matchmake and connect through different processes, so exactly one
 // player of each duel is relayed by the process that does not hold the room (half the players).
-// Every player sends `ping` every BENCH_PING_MS and times the `pong`. Per N: round-trip p50/p99
-// direct vs relayed, CPU (% of one core, from /proc/<pid>/stat) and RSS per process. Each run
+// Every player sends `ping` every BENCH_PING_MS (the players spread over the period) and times the
+// `pong`. Per N: round-trip p50/p99 direct vs relayed, CPU (% of one core, from /proc/<pid>/stat)
+// and RSS per pod (the game server and its relay process). Each run
 // starts fresh processes; the summary gives the median and the spread over the runs.
 //
 // Knobs (env): BENCH_DUELS (list, default 25,50,100,200), BENCH_MAX_DUELS (keep adding 100 duels
-// while both processes stay under BENCH_CPU_CEILING % of a core, default 400 / 70),
+// while both pods (game server + relay process) stay under BENCH_CPU_CEILING % of a core, default 400 / 70),
 // BENCH_RUNS (3), BENCH_SECONDS (measured window per N, 5), BENCH_PING_MS (100).
 import { Client, Room } from '@colyseus/sdk';
 import * as fs from 'fs';
@@ -55,15 +56,22 @@ async function start(command: string, args: string[], env: Record<string, string
   return p;
 }
 
-/** utime + stime of a process, in seconds. */
+/** A game server and its relay process (backend/colyseus/src/relay-process.ts): what one pod runs. */
+function podPids(pid: number): number[] {
+  const children = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+  return [pid, ...(children ? children.split(' ').map(Number) : [])];
+}
+
+/** utime + stime of a pod's processes, in seconds. */
 function cpuSeconds(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  return podPids(pid).reduce((sum, p) => {
+    const fields = fs.readFileSync(`/proc/${p}/stat`, 'utf8').split(') ')[1].split(' ');
+    return sum + (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  }, 0);
 }
 
 function rssMiB(pid: number): number {
-  const kb = /VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1];
-  return Number(kb) / 1024;
+  return podPids(pid).reduce((sum, p) => sum + Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, 'utf8'))![1]) / 1024, 0);
 }
 
 function percentile(values: number[], p: number): number {
@@ -74,6 +82,8 @@ function percentile(values: number[], p: number): number {
 
 interface Sample {
   duels: number; run: number; direct: [number, number]; relayed: [number, number]; cpu: [number, number]; rss: [number, number]; messages: number;
+  /** Matchmaking 503s retried while the players joined. */
+  refusals: number;
   /** CPU of this bench process (all the players), % of one core: near 100 its own lag is in the round trips. */
   clientCpu: number;
   /** Round trips completed / the pings a player's timer should have sent: below 1, the machine (or the players) fell behind. */
@@ -82,11 +92,33 @@ interface Sample {
   load: number;
 }
 
+/** Matchmaking answered 503 (then retried after Retry-After, as a client does), per run and N. */
+let refusals = 0;
+
+/**
+ * Matchmakes as the SDK's users must: a 503 (the store gate, backend/colyseus/src/store-gate.ts,
+ * answers one to a matchmaking request Colyseus has not answered within 5 s) is retried after its
+ * Retry-After. Under 20 joins at once, Colyseus' seat reservation on the other process now and
+ * then times out (its 2 s IPC timeout, then a health check: "Performing health-check" in the
+ * server's log); that costs join time, not round trips, and the count is in the table.
+ */
+async function matchmake(client: Client): Promise<any> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return (await client.http.post('/matchmake/joinOrCreate/duel', { body: {} } as any)).data;
+    } catch (error) {
+      if ((error as { code?: number }).code !== 503 || attempt === 5) throw error;
+      refusals++;
+      await sleep(5000);
+    }
+  }
+}
+
 async function player(port: number, sub: string): Promise<{ room: Room; relayed: boolean }> {
   const client = new Client(`http://127.0.0.1:${port}`);
   client.auth.token = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setAudience(PLAYER_AUDIENCE)
     .setExpirationTime('2h').sign(new TextEncoder().encode(SECRET));
-  const reservation = (await client.http.post('/matchmake/joinOrCreate/duel', { body: {} } as any)).data as any;
+  const reservation = await matchmake(client);
   const room = await client.consumeSeatReservation(reservation);
   room.onMessage('problem', () => undefined);
   room.onMessage('notice', () => undefined);
@@ -97,6 +129,7 @@ const processIds = new Map<number, string>();
 
 async function measure(procs: Proc[], duels: number, run: number): Promise<Sample> {
   const players: { room: Room; relayed: boolean }[] = [];
+  refusals = 0;
   for (let i = 0; i < duels; i += 10) {
     // ten duels at a time: each is one player through each process, in order, so they pair up
     await Promise.all(Array.from({ length: Math.min(10, duels - i) }, async (_, k) => {
@@ -108,9 +141,13 @@ async function measure(procs: Proc[], duels: number, run: number): Promise<Sampl
   }
   const rtts = { direct: [] as number[], relayed: [] as number[] };
   let measuring = false;
-  const timers = players.map(({ room, relayed }) => {
+  // Players' pings are spread evenly over the period, as independent players' messages are: timers
+  // all in phase would send every player's ping in the same millisecond, and p99 would measure how
+  // long the last of 2N messages of one burst queues behind the others.
+  const timers: NodeJS.Timeout[] = [];
+  players.forEach(({ room, relayed }, i) => {
     room.onMessage('pong', (sentAt: number) => { if (measuring) rtts[relayed ? 'relayed' : 'direct'].push(performance.now() - sentAt); });
-    return setInterval(() => room.send('ping', performance.now()), PING_MS);
+    timers.push(setTimeout(() => timers.push(setInterval(() => room.send('ping', performance.now()), PING_MS)), (i * PING_MS) / players.length));
   });
   await sleep(1000); // warm-up
   const cpuBefore = procs.map(p => cpuSeconds(p.child.pid!));
@@ -124,7 +161,7 @@ async function measure(procs: Proc[], duels: number, run: number): Promise<Sampl
   const rss = procs.map(p => rssMiB(p.child.pid!)) as [number, number];
   const clientUsage = process.cpuUsage(clientBefore);
   const clientCpu = (clientUsage.user + clientUsage.system) / 1e4 / elapsed;
-  timers.forEach(clearInterval);
+  timers.forEach(clearTimeout);
   await Promise.all(players.map(({ room }) => Promise.race([room.leave(true).catch(() => undefined), sleep(2000)])));
   return {
     duels, run, cpu, rss, clientCpu, load: os.loadavg()[0],
@@ -132,6 +169,7 @@ async function measure(procs: Proc[], duels: number, run: number): Promise<Sampl
     direct: [percentile(rtts.direct, 50), percentile(rtts.direct, 99)],
     relayed: [percentile(rtts.relayed, 50), percentile(rtts.relayed, 99)],
     messages: rtts.direct.length + rtts.relayed.length,
+    refusals,
   };
 }
 
@@ -181,17 +219,17 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log('\nEvery run (round trips in ms; CPU in % of one core; RSS in MiB; A and B are the two processes):\n');
+  console.log('\nEvery run (round trips in ms; CPU in % of one core; RSS in MiB; A and B are the two pods, each a game server and its relay process):\n');
   console.log(table(
-    ['duels', 'run', 'round trips', 'kept up', 'direct p50', 'direct p99', 'relayed p50', 'relayed p99', 'CPU A', 'CPU B', 'RSS A', 'RSS B', 'CPU players', 'load'],
-    samples.map(s => [String(s.duels), String(s.run), String(s.messages), f2(s.keptUp), f2(s.direct[0]), f2(s.direct[1]), f2(s.relayed[0]), f2(s.relayed[1]),
+    ['duels', 'run', 'joins 503', 'round trips', 'kept up', 'direct p50', 'direct p99', 'relayed p50', 'relayed p99', 'CPU A', 'CPU B', 'RSS A', 'RSS B', 'CPU players', 'load'],
+    samples.map(s => [String(s.duels), String(s.run), String(s.refusals), String(s.messages), f2(s.keptUp), f2(s.direct[0]), f2(s.direct[1]), f2(s.relayed[0]), f2(s.relayed[1]),
       f1(s.cpu[0]), f1(s.cpu[1]), f1(s.rss[0]), f1(s.rss[1]), f1(s.clientCpu), f2(s.load)]),
   ));
 
   const median = (values: number[]) => percentile(values, 50);
   const spread = (values: number[]) => `${f2(median(values))} (${f2(Math.min(...values))}-${f2(Math.max(...values))})`;
   const sizes = [...new Set(samples.map(s => s.duels))];
-  console.log(`\nOver the runs: median (min-max). Goal: relayed p99 <= direct p99 + 2 ms where both processes stay under ${CPU_CEILING}% of a core.\n`);
+  console.log(`\nOver the runs: median (min-max). Goal: relayed p99 <= direct p99 + 2 ms where both pods stay under ${CPU_CEILING}% of a core.\n`);
   console.log(table(
     ['duels', 'runs', 'direct p50', 'direct p99', 'relayed p50', 'relayed p99', 'relayed - direct p99', 'max CPU %', 'max RSS MiB', 'goal'],
     sizes.map(n => {

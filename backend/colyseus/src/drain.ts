@@ -10,7 +10,7 @@
 // would cut the relayed ones with 1006). They end when their match does; a duel still waiting for
 // an opponent has no such bound, so the wait ends at the deadline and what is left then is cut
 // (the SDK reconnects through another replica).
-import type { WebSocketRelay } from './websocket-forwarder';
+import type { Relay } from './websocket-forwarder';
 
 /**
  * Seconds past MATCH_SECONDS the drain may take: a match that started just before SIGTERM, then a
@@ -31,7 +31,7 @@ export function timeLeftMs(deadline: number, nowMs: number, capMs = Infinity): n
 }
 
 /** Waits until every relayed connection ended or `waitMs` passed; then cuts the rest. */
-export async function drainRelay(relay: WebSocketRelay, waitMs: number, log: (line: string) => void): Promise<void> {
+export async function drainRelay(relay: Relay, waitMs: number, log: (line: string) => void): Promise<void> {
   if (relay.size === 0) return;
   log(`Draining: waiting up to ${Math.round(waitMs / 1000)} s for ${relay.size} relayed connection(s) to end.`);
   let timer: NodeJS.Timeout | undefined;

@@ -16,7 +16,8 @@ import { COLYSEUS_STEPS, restoreOnReturn } from './store-recovery';
 import { MAX_MESSAGE_BYTES } from './submission-limits';
 import { WaitingDuels } from './waiting-duels';
 import { drainDeadline, drainRelay, timeLeftMs } from './drain';
-import { WebSocketRelay, roomTarget, routeUpgrades } from './websocket-forwarder';
+import { RelayProcess } from './relay-process';
+import { roomTarget, routeUpgrades } from './websocket-forwarder';
 
 export async function startGameServer(settings: Settings, log: (line: string) => void = console.log): Promise<void> {
   // Colyseus makes presence/driver calls nobody awaits; Node turns their rejection (Redis away)
@@ -54,7 +55,8 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   const transport = new WebSocketTransport({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   // Upgrades for rooms of this process go to Colyseus; the rest are relayed to their owner.
   transport.attachToServer(httpServer, { filter: req => !isForeign(req.url) });
-  const relay = new WebSocketRelay();
+  // a process of its own, so relayed messages do not wait behind this one's rooms (relay-process.ts)
+  const relay = new RelayProcess(log);
   routeUpgrades(httpServer, { relay, isForeign: req => isForeign(req.url), lookup: id => registry.lookup(id) });
 
   const server = new Server({
@@ -87,6 +89,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
       drainRelay(relay, timeLeftMs(end, Date.now()), log),
       results.flush(flushMs),
     ]);
+    relay.stop();
     await registry.unregister().catch(() => undefined);
     if (unsaved > 0) log(`${unsaved} match result(s) could not be written to MongoDB within ${Math.round(flushMs / 1000)} s and are lost`);
     await results.close().catch(() => undefined);
@@ -97,6 +100,7 @@ export async function startGameServer(settings: Settings, log: (line: string) =>
   // Redis may still be loading its append-only file: wait for it rather than fail and restart
   // (the startup probe allows for it; see README, Outages).
   await stores.whenReady();
+  await relay.start();
   await server.listen(settings.port);
   await registry.register(matchMaker.processId, `${settings.podIp}:${settings.port}`);
   restored = restoreOnReturn(stores, [

@@ -31,6 +31,26 @@ export function refuseUpgrade(socket: Duplex, status: number, reason: string): v
 
 const ignoreError = () => undefined;
 
+/** The head of an upgrade request as the owner must see it: marked as forwarded, with the client's address. */
+export function upgradeRequest(req: IncomingMessage): string {
+  const lines = [`${req.method} ${req.url} HTTP/1.1`];
+  for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+  lines.push(`${FORWARDED_HEADER}: 1`, `x-forwarded-for: ${req.socket.remoteAddress ?? ''}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** What carries relayed connections: `WebSocketRelay` in this process, or `RelayProcess` beside it. */
+export interface Relay {
+  /** Relays `socket`, whose upgrade `request` (and the bytes after it, `head`) goes to `address`. */
+  forward(request: string, socket: Duplex, head: Buffer, address: string): void;
+  /** Connections relayed right now. */
+  readonly size: number;
+  /** Resolves once no relayed connection is left. */
+  drained(): Promise<void>;
+  /** Cuts whatever is still relayed (the drain's upper bound passed). */
+  destroyAll(): void;
+}
+
 export interface WebSocketRelayProps {
   /** An owner that has not answered the upgrade by then is treated as gone (502). @default 3000 */
   readonly connectTimeoutMs?: number;
@@ -46,7 +66,7 @@ export interface WebSocketRelayProps {
  * a draining process can wait for them (`drained`): a relayed player is a player of this
  * process too, and must not be cut when this process is replaced.
  */
-export class WebSocketRelay {
+export class WebSocketRelay implements Relay {
   private readonly connections = new Set<Duplex>();
   private idle: (() => void)[] = [];
   private readonly connectTimeoutMs: number;
@@ -73,8 +93,11 @@ export class WebSocketRelay {
     for (const socket of this.connections) socket.destroy();
   }
 
-  /** Replays the upgrade request to `address` (host:port) and splices the two connections. */
-  forward(req: IncomingMessage, socket: Duplex, head: Buffer, address: string): void {
+  /**
+   * Replays `request` (the upgrade request's head, `upgradeRequest`) to `address` (host:port)
+   * and splices the two connections.
+   */
+  forward(request: string, socket: Duplex, head: Buffer, address: string): void {
     socket.on('error', ignoreError);
     if (socket.destroyed) return;
     const separator = address.lastIndexOf(':');
@@ -92,10 +115,7 @@ export class WebSocketRelay {
     }, this.connectTimeoutMs);
 
     upstream.once('connect', () => {
-      const lines = [`${req.method} ${req.url} HTTP/1.1`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      lines.push(`${FORWARDED_HEADER}: 1`, `x-forwarded-for: ${req.socket.remoteAddress ?? ''}`);
-      upstream.write(`${lines.join('\r\n')}\r\n\r\n`);
+      upstream.write(request);
       if (head.length) upstream.write(head);
       socket.pipe(upstream);
     });
@@ -138,7 +158,7 @@ export class WebSocketRelay {
 
 export interface UpgradeRoutingProps {
   /** The relay for rooms of other processes. */
-  readonly relay: WebSocketRelay;
+  readonly relay: Relay;
   /** Is this upgrade for a room of another process? Those are not the transport's. */
   readonly isForeign: (req: IncomingMessage) => boolean;
   /** The address (host:port) of a process, from the registry; null if unknown. */
@@ -158,7 +178,7 @@ export function routeUpgrades(server: HttpServer, props: UpgradeRoutingProps): v
       return;
     }
     props.lookup(roomTarget(req.url)!.processId).then(address => {
-      if (address) props.relay.forward(req, socket, head, address);
+      if (address) props.relay.forward(upgradeRequest(req), socket, head, address);
       else refuseUpgrade(socket, 404, 'Not Found');
     }, () => refuseUpgrade(socket, 503, 'Service Unavailable'));
   });

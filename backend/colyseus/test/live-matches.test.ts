@@ -4,6 +4,7 @@
 import { Client, Room } from '@colyseus/sdk';
 import Redis from 'ioredis';
 import { SignJWT } from 'jose';
+import * as fs from 'fs';
 import * as net from 'net';
 import { BOT_AUDIENCE, PLAYER_AUDIENCE } from '../src/auth';
 import { SUBMIT_COOLDOWN_SECONDS } from '../src/submission-limits';
@@ -247,6 +248,66 @@ describe('4. a relay drains too: a rolling update cuts nobody', () => {
     expect(relayed.leaves).toEqual(direct.leaves);
     expect(relayed.leaves[0]).not.toBe(1006);
   }, 90_000);
+});
+
+describe('the relay process: relayed players do not wait behind the game server (item 9)', () => {
+  /** The pid of the relay process `p` started last. */
+  const relayPidOf = (p: Proc) => Number([...p.output().matchAll(/Relay process (\d+) carries/g)].pop()![1]);
+  /** Running (a zombie nobody reaped yet has exited). */
+  const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
+  /** Pings `player` and resolves with the round trip in ms, or undefined when none came back within `waitMs`. */
+  const roundTrip = (player: Player, waitMs: number) => new Promise<number | undefined>(resolve => {
+    const sentAt = performance.now();
+    const timer = setTimeout(() => { off(); resolve(undefined); }, waitMs);
+    const off = player.room.onMessage('pong', () => { clearTimeout(timer); off(); resolve(performance.now() - sentAt); });
+    player.room.send('ping', sentAt);
+  });
+
+  test('relayed bytes cross the relay process, not the game server; signals sent to it change nothing', async () => {
+    const [one, two] = await startReplicas();
+    const { relay, relayed, direct } = await duel(one, two);
+    const pid = relayPidOf(relay);
+    process.kill(pid, 'SIGSTOP');
+    try {
+      expect(await roundTrip(direct, 2000)).toBeDefined();
+      expect(await roundTrip(relayed, 1000)).toBeUndefined(); // waits in the stopped relay process
+    } finally {
+      process.kill(pid, 'SIGCONT');
+    }
+    // what a terminal's Ctrl-C or a container runtime sends to the group: the game server decides
+    process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGINT');
+    expect(await roundTrip(relayed, 5000)).toBeDefined();
+    expect(alive(pid)).toBe(true);
+    expect([...relayed.drops, ...direct.drops, ...relayed.leaves]).toEqual([]);
+  });
+
+  test('a relay process that dies is started again; until then the game server relays; nothing else stops', async () => {
+    const [one, two] = await startReplicas();
+    const first = await duel(one, two);
+    const pid = relayPidOf(first.relay);
+    process.kill(pid, 'SIGKILL');
+    await first.relay.waitFor(/relay process exited \(SIGKILL\), 1 relayed connection\(s\) lost/);
+    // its connection is gone with it: the player sees a drop, as on any cut link
+    await eventually(() => first.relayed.drops.length + first.relayed.leaves.length > 0, 5000, 'the relayed player noticed');
+    // a duel relayed while the relay process restarts plays (carried by the game server itself
+    // until the new one is up: relay-process.test.ts)
+    const second = await duel(first.relay, first.owner === one ? two : one);
+    expect(await roundTrip(second.relayed, 5000)).toBeDefined();
+    await eventually(() => relayPidOf(first.relay) !== pid, 10_000, 'a new relay process');
+    const third = await duel(one, two);
+    expect(await roundTrip(third.relayed, 5000)).toBeDefined();
+    expect([one.child.exitCode, two.child.exitCode]).toEqual([null, null]);
+    expect(first.relay.output()).not.toContain('draining');
+  });
+
+  test('the relay process ends with its game server, even a killed one', async () => {
+    const [one] = await startReplicas();
+    const pid = relayPidOf(one);
+    expect(alive(pid)).toBe(true);
+    await one.stop(); // SIGKILL: no drain, no goodbye
+    await eventually(() => !alive(pid), 5000, 'the relay process gone');
+  });
 });
 
 describe('5. the relay answers a dead owner instead of hanging', () => {

@@ -1,6 +1,6 @@
 import * as http from 'http';
 import * as net from 'net';
-import { WebSocketRelay, roomTarget } from '../src/websocket-forwarder';
+import { WebSocketRelay, roomTarget, upgradeRequest } from '../src/websocket-forwarder';
 
 test.each([
   ['/abc123/room_1?sessionId=x', { processId: 'abc123', roomId: 'room_1' }],
@@ -25,7 +25,7 @@ describe('WebSocketRelay on real sockets', () => {
   /** A front server that relays every upgrade to `ownerPort`; returns its port. */
   async function front(relay: WebSocketRelay, ownerPort: number): Promise<number> {
     const server = http.createServer();
-    server.on('upgrade', (req, socket, head) => relay.forward(req, socket, head, `127.0.0.1:${ownerPort}`));
+    server.on('upgrade', (req, socket, head) => relay.forward(upgradeRequest(req), socket, head, `127.0.0.1:${ownerPort}`));
     return listen(server);
   }
 
