@@ -24,6 +24,15 @@ export const REQUIRED_VARIABLE: Readonly<Record<string, string>> = {
   bots: 'BOT_SERVICE_SECRET',
 };
 
+/**
+ * A line a service logs only when it runs as designed inside its image: Colyseus forks its relay
+ * process from dist/ (backend/colyseus/src/relay-process.ts), and would otherwise relay in the
+ * game server without failing.
+ */
+const RUNNING_LINE: Readonly<Record<string, RegExp>> = {
+  colyseus: /Relay process \d+ carries/,
+};
+
 const APPS_MANIFEST = path.join(__dirname, '../../dist/3-apps.k8s.yaml');
 
 /** What failed, in one line. */
@@ -86,6 +95,12 @@ export async function smokeTest(options: SmokeOptions): Promise<void> {
     if (normal.readinessProbe) {
       await until200(name, normal.readinessProbe, 'readiness');
       log(`${normal.readinessProbe.path} answered 200`);
+    }
+    const running = RUNNING_LINE[options.service];
+    if (running) {
+      const logs = await docker(['logs', name]);
+      if (!running.test(`${logs.stdout}\n${logs.stderr}`)) throw new SmokeFailure(`${options.service}: ready, but its log never said ${running}: ${await lastLogLine(name)}`);
+      log(`its log says ${running}`);
     }
     await healthcheckPasses(name, options.image);
     log('the image\'s HEALTHCHECK (docker compose) passes');
