@@ -2,6 +2,7 @@
 // server processes (dist/index.js, as `npm start` runs it).
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import type * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
@@ -18,6 +19,13 @@ export async function freePort(): Promise<number> {
   const port = (server.address() as net.AddressInfo).port;
   await new Promise(resolve => server.close(resolve));
   return port;
+}
+
+/** Listens on 127.0.0.1 at a free port and returns it; `closers` gets what closes the server and its connections. */
+export async function listenLocal(server: net.Server, closers: (() => void)[]): Promise<number> {
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => { server.close(); (server as http.Server).closeAllConnections?.(); });
+  return (server.address() as net.AddressInfo).port;
 }
 
 export interface Proc {

@@ -8,17 +8,13 @@ import * as os from 'os';
 import * as path from 'path';
 import { RelayProcess } from '../src/relay-process';
 import { upgradeRequest } from '../src/websocket-forwarder';
-import { eventually } from './harness';
+import { eventually, listenLocal } from './harness';
 
 const ENTRY = path.join(__dirname, '../dist/relay-child.js');
 const closers: (() => void)[] = [];
 afterEach(() => { for (const close of closers.splice(0)) close(); });
 
-async function listen(server: net.Server): Promise<number> {
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => { server.close(); (server as http.Server).closeAllConnections?.(); });
-  return (server.address() as net.AddressInfo).port;
-}
+const listen = (server: net.Server) => listenLocal(server, closers);
 
 /** An owner that accepts every upgrade and echoes what follows it; `sockets` are its side. */
 async function echoOwner() {

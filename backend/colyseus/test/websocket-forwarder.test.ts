@@ -1,6 +1,7 @@
 import * as http from 'http';
 import * as net from 'net';
 import { WebSocketRelay, roomTarget, upgradeRequest } from '../src/websocket-forwarder';
+import { listenLocal } from './harness';
 
 test.each([
   ['/abc123/room_1?sessionId=x', { processId: 'abc123', roomId: 'room_1' }],
@@ -16,11 +17,7 @@ describe('WebSocketRelay on real sockets', () => {
   const closers: (() => void)[] = [];
   afterEach(() => { for (const close of closers.splice(0)) close(); });
 
-  async function listen(server: net.Server): Promise<number> {
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    closers.push(() => { server.close(); (server as http.Server).closeAllConnections?.(); });
-    return (server.address() as net.AddressInfo).port;
-  }
+  const listen = (server: net.Server) => listenLocal(server, closers);
 
   /** A front server that relays every upgrade to `ownerPort`; returns its port. */
   async function front(relay: WebSocketRelay, ownerPort: number): Promise<number> {
