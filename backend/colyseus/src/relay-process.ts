@@ -53,7 +53,8 @@ export class RelayProcess implements Relay {
   /** Starts the relay process; resolves once it takes connections (or failed: then `local` carries them). */
   start(): Promise<void> {
     return new Promise(resolve => {
-      const child = fork(this.entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json' });
+      // no environment: the relay process needs none of the game server's secrets
+      const child = fork(this.entry, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], serialization: 'json', env: {} });
       // the relay process must never keep the game server alive; it exits when the channel closes
       child.unref();
       child.channel?.unref();

@@ -55,6 +55,9 @@ test('a handed-over connection flows both ways through the relay process; the co
   await relay.start();
   closers.push(() => { relay.stop(); process.kill(relay.pid!, 'SIGKILL'); });
   expect(logs.join('\n')).toMatch(new RegExp(`Relay process ${relay.pid} carries`));
+  // none of the game server's environment (its secrets) reaches the relay process
+  const names = fs.readFileSync(`/proc/${relay.pid}/environ`, 'utf8').split('\0').filter(Boolean).map(v => v.split('=')[0]);
+  expect(names.filter(name => !name.startsWith('NODE_CHANNEL_'))).toEqual([]); // Node's own IPC variables only
   const owner = await echoOwner();
   const c = await client(await front(relay, owner.port));
   expect(c.data()).toContain('101 Switching Protocols');
