@@ -12,6 +12,7 @@ import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
 import { Manifest } from '../../lib/manifest';
 import { REDIS_PORT } from '../../lib/redis-store';
+import { RELAY_UP } from '../../backend/colyseus/src/relay-process';
 import { servicesOf } from '../deploy/preflight';
 import { HttpProbe, LocalRun, localRunOf } from './run-args';
 
@@ -30,7 +31,7 @@ export const REQUIRED_VARIABLE: Readonly<Record<string, string>> = {
  * game server without failing.
  */
 const RUNNING_LINE: Readonly<Record<string, RegExp>> = {
-  colyseus: /Relay process \d+ carries/,
+  colyseus: RELAY_UP,
 };
 
 const APPS_MANIFEST = path.join(__dirname, '../../dist/3-apps.k8s.yaml');

@@ -17,6 +17,9 @@ import * as path from 'path';
 import type { Duplex } from 'stream';
 import { Relay, WebSocketRelay } from './websocket-forwarder';
 
+/** What the game server logs when a relay process is up (the pid in group 1): tests and the image smoke test look for it. */
+export const RELAY_UP = /Relay process (\d+) carries connections/;
+
 /** Game server to relay process. */
 export type ToRelay =
   | { readonly type: 'relay'; readonly id: number; readonly request: string; readonly head: string; readonly address: string }

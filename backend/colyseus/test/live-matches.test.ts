@@ -9,6 +9,7 @@ import * as net from 'net';
 import { BOT_AUDIENCE, PLAYER_AUDIENCE } from '../src/auth';
 import { SUBMIT_COOLDOWN_SECONDS } from '../src/submission-limits';
 import { problemById } from '../src/problems';
+import { RELAY_UP } from '../src/relay-process';
 import { JUDGE0_TOKEN, PLAYER_SECRET, Proc, eventually, sign, sleep, startColyseus, startRedis } from './harness';
 import { Judge0StandIn } from './judge0-stand-in';
 import { endpoint, leaveAll, processIdOf } from './outage-scenario';
@@ -252,7 +253,7 @@ describe('4. a relay drains too: a rolling update cuts nobody', () => {
 
 describe('the relay process: relayed players do not wait behind the game server (item 9)', () => {
   /** The pid of the relay process `p` started last. */
-  const relayPidOf = (p: Proc) => Number([...p.output().matchAll(/Relay process (\d+) carries/g)].pop()![1]);
+  const relayPidOf = (p: Proc) => Number([...p.output().matchAll(new RegExp(RELAY_UP, 'g'))].pop()![1]);
   /** Running (a zombie nobody reaped yet has exited). */
   const alive = (pid: number) => { try { return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8')); } catch { return false; } };
   /** Pings `player` and resolves with the round trip in ms, or undefined when none came back within `waitMs`. */

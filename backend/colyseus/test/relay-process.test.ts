@@ -6,7 +6,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { RelayProcess } from '../src/relay-process';
+import { RELAY_UP, RelayProcess } from '../src/relay-process';
 import { upgradeRequest } from '../src/websocket-forwarder';
 import { eventually, listenLocal } from './harness';
 
@@ -54,7 +54,7 @@ test('a handed-over connection flows both ways through the relay process; the co
   const relay = new RelayProcess(line => logs.push(line), { entry: ENTRY });
   await relay.start();
   closers.push(() => { relay.stop(); process.kill(relay.pid!, 'SIGKILL'); });
-  expect(logs.join('\n')).toMatch(new RegExp(`Relay process ${relay.pid} carries`));
+  expect(RELAY_UP.exec(logs.join('\n'))?.[1]).toBe(String(relay.pid));
   // none of the game server's environment (its secrets) reaches the relay process
   const names = fs.readFileSync(`/proc/${relay.pid}/environ`, 'utf8').split('\0').filter(Boolean).map(v => v.split('=')[0]);
   expect(names.filter(name => !name.startsWith('NODE_CHANNEL_'))).toEqual([]); // Node's own IPC variables only
